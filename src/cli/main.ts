@@ -1,0 +1,51 @@
+// The `berth` command line: dispatches to one module per command.
+import { runCheck, CHECK_HELP } from './commands/check.js';
+import { runConfig, CONFIG_HELP } from './commands/config.js';
+import { runInit, INIT_HELP } from './commands/init.js';
+import { createDiagnostic } from '../errors/diagnostic.js';
+import { describeChoices } from '../shared/suggest.js';
+import { createProcessIo, EXIT, type CliIo } from './io.js';
+import { printDiagnostics } from './load-for-cli.js';
+
+type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; help: string; summary: string }>> = {
+  init: { run: runInit, help: INIT_HELP, summary: 'write a berth.yml for the project in this folder' },
+  check: { run: runCheck, help: CHECK_HELP, summary: 'validate and lint berth.yml (exit 2 on errors)' },
+  config: { run: runConfig, help: CONFIG_HELP, summary: 'print the resolved stack, secrets redacted' },
+};
+
+export const MAIN_HELP = `berth: run a whole application stack on one server and keep it up.
+
+Usage: berth <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}
+
+Run \`berth <command> --help\` for a command's options.`;
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = createProcessIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(MAIN_HELP);
+    return name === undefined ? EXIT.badInput : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout('berth 0.1.0');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    const hint = describeChoices(name, Object.keys(COMMANDS), 'command');
+    printDiagnostics(io, [createDiagnostic('BERTH_E_USAGE', { params: { reason: `unknown command \`${name}\`; ${hint}`, command: '' }, expected: 'a command', found: `\`${name}\`` })], new Map());
+    return EXIT.badInput;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    printDiagnostics(io, [createDiagnostic('BERTH_E_INTERNAL', { params: { reason } })], new Map());
+    return EXIT.failed;
+  }
+}

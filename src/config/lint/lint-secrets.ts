@@ -1,0 +1,55 @@
+// Lint rules on secrets: literals that belong in an env file, env files that git tracks.
+import { relative } from 'node:path';
+import { createDiagnostic, type Diagnostic } from '../../errors/diagnostic.js';
+import { isSecretKey } from '../secrets.js';
+import type { PathSegment } from '../source-map.js';
+import { at, type LintContext } from './lint-context.js';
+
+// Shapes of well-known credentials, so a token under an innocent key is caught too.
+const SECRET_SHAPES: readonly RegExp[] = [
+  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@$]+@/i, // a URL with user:password@
+  /\b(sk|rk)_(live|test)_[A-Za-z0-9]{16,}/, // Stripe
+  /\bgh[pousr]_[A-Za-z0-9]{30,}/, // GitHub
+  /\bgithub_pat_[A-Za-z0-9_]{30,}/,
+  /\bglpat-[A-Za-z0-9_-]{20,}/, // GitLab
+  /\bxox[abpr]-[A-Za-z0-9-]{10,}/, // Slack
+  /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
+  /\b\d{8,10}:[A-Za-z0-9_-]{35}\b/, // Telegram bot token
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+];
+
+// Keys whose values are paths or names, not secrets, even though they match a secret-looking key pattern.
+const NOT_SECRET_KEYS = new Set(['encrypt_key', 'key', 'copy_headers', 'cert', 'dns_hook']);
+
+function walkStrings(value: unknown, path: PathSegment[], visit: (text: string, path: PathSegment[]) => void, depth = 0): void {
+  if (depth > 64) return;
+  if (typeof value === 'string') visit(value, path);
+  else if (Array.isArray(value)) value.forEach((item, i) => { walkStrings(item, [...path, i], visit, depth + 1); });
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit, depth + 1);
+}
+
+/** A secret-looking literal written into berth.yml instead of an env file. */
+export function lintSecretLiterals(context: LintContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  walkStrings(context.raw, [], (text, path) => {
+    if (text.includes('${') || text.trim() === '') return;
+    const key = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
+    const byKey = isSecretKey(key) && !NOT_SECRET_KEYS.has(key) && path[path.length - 2] !== 'copy_headers';
+    if (!byKey && !SECRET_SHAPES.some((shape) => shape.test(text))) return;
+    const variable = (path.length >= 4 && path[0] === 'services' ? `${String(path[1])}_${key}` : key).toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    out.push(createDiagnostic('BERTH_W_SECRET_LITERAL', { ...at(context, path), params: { field: `\`${path.join('.')}\``, variable }, expected: `\${${variable}} with the value in .env`, found: 'a literal value (not shown)' }));
+  });
+  return out;
+}
+
+/** An env file that git tracks. */
+export function lintTrackedEnvFiles(context: LintContext): Diagnostic[] {
+  const check = context.isTrackedByGit;
+  if (check === undefined) return [];
+  return context.envFiles
+    .filter((file) => check(file))
+    .map((file) => {
+      const shown = relative(context.stack.root, file) || file;
+      return createDiagnostic('BERTH_W_ENV_FILE_TRACKED', { location: { file, line: 1, column: 1 }, params: { file: shown }, expected: 'an untracked env file', found: 'tracked by git' });
+    });
+}

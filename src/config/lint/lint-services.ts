@@ -1,0 +1,25 @@
+// Lint rules on single services: singleton contradictions, recipes without a data folder.
+import { createDiagnostic, type Diagnostic } from '../../errors/diagnostic.js';
+import { at, rawAt, type LintContext } from './lint-context.js';
+
+/** `singleton` with `replicas > 1`, or with a strategy that runs two instances. */
+export function lintSingletons(context: LintContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const service of Object.values(context.stack.services)) {
+    if (!service.singleton) continue;
+    if (service.replicas > 1) {
+      out.push(createDiagnostic('BERTH_E_SINGLETON_REPLICAS', { ...at(context, ['services', service.name, 'replicas']), service: service.name, params: { service: service.name, replicas: service.replicas }, expected: 'replicas: 1', found: `replicas: ${String(service.replicas)}` }));
+    }
+    if (service.deploy.strategy !== 'replace' && rawAt(context.raw, ['services', service.name, 'deploy', 'strategy']) !== undefined) {
+      out.push(createDiagnostic('BERTH_E_SINGLETON_STRATEGY', { ...at(context, ['services', service.name, 'deploy', 'strategy']), service: service.name, params: { service: service.name, strategy: `\`${service.deploy.strategy}\`` }, expected: '`replace`', found: `\`${service.deploy.strategy}\`` }));
+    }
+  }
+  return out;
+}
+
+/** A recipe service without `data:`. */
+export function lintRecipeData(context: LintContext): Diagnostic[] {
+  return Object.values(context.stack.services)
+    .filter((s) => s.recipe !== null && s.data === null)
+    .map((s) => createDiagnostic('BERTH_E_RECIPE_NO_DATA', { ...at(context, ['services', s.name, 'recipe']), service: s.name, params: { service: s.name, recipe: s.recipe ?? '' }, expected: '`data: ./data/...`', found: 'no `data`' }));
+}

@@ -1,0 +1,121 @@
+// Parses a YAML stack file into plain data plus a source map of every field's position.
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { createDiagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
+import { pathKey, type PathSegment, type ScalarStyle, type SourceMap } from './source-map.js';
+
+export interface ParsedYaml {
+  readonly file: string;
+  readonly text: string;
+  readonly data: unknown;
+  readonly sourceMap: SourceMap;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const MAX_ALIAS_COUNT = 200;
+const MAX_DEPTH = 64;
+
+/** Parses YAML text; never throws: problems come back as diagnostics. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const at = (offset: number): SourceLocation => {
+    const pos = lineCounter.linePos(offset);
+    return { file, line: pos.line, column: pos.col };
+  };
+  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
+  const diagnostics: Diagnostic[] = [];
+  // Why only the first: after one syntax error the parser's recovery reports every later token as unexpected.
+  for (const problem of [...doc.errors, ...doc.warnings].slice(0, 1)) {
+    const location = at(problem.pos[0]);
+    const duplicate = /^Map keys must be unique/.exec(problem.message) !== null || problem.code === 'DUPLICATE_KEY';
+    diagnostics.push(
+      duplicate
+        ? createDiagnostic('BERTH_E_YAML_DUPLICATE_KEY', { params: { key: keyAt(text, problem.pos[0]) }, location, found: 'the same key twice', expected: 'each key once' })
+        : createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason: firstLine(problem.message) }, location }),
+    );
+  }
+  const sourceMap: SourceMap = new Map();
+  if (diagnostics.length > 0) return { file, text, data: undefined, sourceMap, diagnostics };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    if (isCyclic(data, new Set())) throw new Error('an alias refers to the node that contains it, which makes an endless value');
+    walk(doc, doc.contents, [], sourceMap, at, 0, undefined);
+  } catch (error) {
+    const reason = error instanceof Error ? firstLine(error.message) : String(error);
+    diagnostics.push(createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason }, location: at(0) }));
+    return { file, text, data: undefined, sourceMap, diagnostics };
+  }
+  return { file, text, data, sourceMap, diagnostics };
+}
+
+function isCyclic(value: unknown, seen: Set<unknown>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value)) return true;
+  seen.add(value);
+  const cyclic = Object.values(value).some((child) => isCyclic(child, seen));
+  seen.delete(value);
+  return cyclic;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset, offset + 80).split(/[:\n]/)[0] ?? '';
+  return rest.trim() === '' ? '(unknown)' : rest.trim();
+}
+
+function styleOf(node: unknown): ScalarStyle {
+  if (!isScalar(node)) return 'none';
+  if (node.type === Scalar.PLAIN) return 'plain';
+  if (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) return 'quoted';
+  return 'block';
+}
+
+type At = (offset: number) => SourceLocation;
+
+function record(map: SourceMap, path: readonly PathSegment[], node: Node | null | undefined, keyNode: unknown, at: At, text?: string): void {
+  const range = node?.range;
+  const keyRange = isScalar(keyNode) ? (keyNode.range ?? undefined) : undefined;
+  const start = range?.[0] ?? keyRange?.[0] ?? 0;
+  const end = range?.[1] ?? start;
+  const value = at(start);
+  const entry = { value, style: styleOf(node), singleLine: text === undefined || !text.slice(start, end).includes('\n') };
+  map.set(pathKey(path), keyRange === undefined ? entry : { ...entry, key: at(keyRange[0]) });
+}
+
+// Why depth and alias limits: hostile files can nest deeply or alias a node into itself; the walk must end.
+function walk(doc: Document, node: unknown, path: PathSegment[], map: SourceMap, at: At, depth: number, keyNode: unknown): void {
+  if (depth > MAX_DEPTH) return;
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (path.length === 0 || !map.has(pathKey(path))) record(map, path, (isAlias(node) ? node : target) as Node | undefined, keyNode, at);
+  if (isAlias(node) && depth > 8) return;
+  if (isMap(target)) {
+    const merges: unknown[] = [];
+    for (const pair of target.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (key === '<<' || typeof key === 'symbol') {
+        merges.push(pair.value);
+        continue;
+      }
+      walk(doc, pair.value, [...path, String(key)], map, at, depth + 1, pair.key);
+    }
+    for (const merge of merges) {
+      const sources = isSeq(merge) ? merge.items : [merge];
+      for (const source of sources) {
+        const resolved = isAlias(source) ? source.resolve(doc) : source;
+        if (!isMap(resolved)) continue;
+        for (const pair of resolved.items) {
+          const key = isScalar(pair.key) ? pair.key.value : pair.key;
+          const childPath = [...path, String(key)];
+          if (!map.has(pathKey(childPath))) walk(doc, pair.value, childPath, map, at, depth + 1, pair.key);
+        }
+      }
+    }
+  } else if (isSeq(target)) {
+    target.items.forEach((item, index) => {
+      walk(doc, item, [...path, index], map, at, depth + 1, undefined);
+    });
+  }
+}

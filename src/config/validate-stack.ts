@@ -1,0 +1,134 @@
+// Validates interpolated stack data against the schema and turns every issue into a located diagnostic.
+import type { z } from 'zod';
+import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import { describeValue } from '../shared/describe-value.js';
+import { describeChoices } from '../shared/suggest.js';
+import { describeSchema, describeTypeName } from './describe-schema.js';
+import { knownKeysAt, schemasAt } from './json-schema.js';
+import type { BerthIssueParams } from './schema/primitives.js';
+import { stackSchema, type StackOutput } from './schema/stack.js';
+import { formatPath, locate, type PathSegment, type SourceMap } from './source-map.js';
+
+export type ValidationResult = { readonly ok: true; readonly value: StackOutput } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Validates data against the stack schema; never throws. */
+export function validateStack(data: unknown, sourceMap: SourceMap): ValidationResult {
+  const result = stackSchema.safeParse(data);
+  if (result.success) return { ok: true, value: result.data };
+  const diagnostics = result.error.issues.flatMap((issue) => mapIssue(issue, [], data, sourceMap));
+  return { ok: false, diagnostics: dedupe(diagnostics) };
+}
+
+type Issue = z.core.$ZodIssue;
+
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let current = data;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function kindOfName(path: readonly PathSegment[]): string {
+  const parent = path[path.length - 2] ?? path[path.length - 1];
+  if (parent === 'services' || parent === 'depends_on') return 'service';
+  if (parent === 'jobs') return 'job';
+  if (parent === 'environments') return 'environment';
+  if (parent === 'env') return 'variable';
+  return 'key';
+}
+
+function expectedAt(path: readonly PathSegment[]): string {
+  const nodes = schemasAt(path);
+  return nodes.length === 0 ? 'a valid value' : [...new Set(nodes.map(describeSchema))].join(' or ');
+}
+
+function mapIssue(issue: Issue, prefix: readonly PathSegment[], data: unknown, map: SourceMap): Diagnostic[] {
+  const path = [...prefix, ...(issue.path as PathSegment[])];
+  const field = `\`${formatPath(path)}\``;
+  const value = valueAt(data, path);
+  const base = { path: formatPath(path), location: locate(map, path), service: path[0] === 'services' && typeof path[1] === 'string' ? path[1] : undefined };
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const keyPath = [...path, key];
+        const known = knownKeysAt(path);
+        return createDiagnostic('BERTH_E_SCHEMA_UNKNOWN_KEY', { ...base, path: formatPath(keyPath), location: locate(map, keyPath, 'key'), params: { key: `\`${key}\``, suggestion: `${describeChoices(key, known, 'key')} (keys starting with \`x-\` are yours to use)` }, expected: `a known key of \`${formatPath(path) || 'the stack file'}\``, found: `\`${key}\`` });
+      });
+    case 'invalid_type': {
+      if (value === undefined) {
+        const key = String(path[path.length - 1] ?? '');
+        return [createDiagnostic('BERTH_E_SCHEMA_REQUIRED', { ...base, location: locate(map, path.slice(0, -1), 'key'), params: { field, key, expected: expectedAt(path) }, expected: expectedAt(path), found: 'nothing (the key is missing)' })];
+      }
+      const expected = schemasAt(path).length > 0 ? expectedAt(path) : describeTypeName(issue.expected);
+      return [createDiagnostic('BERTH_E_SCHEMA_TYPE', { ...base, params: { field, expected }, expected, found: describeValue(value) })];
+    }
+    case 'invalid_union': {
+      const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom' || sub.code === 'unrecognized_keys'));
+      const branch = deeper.length === 1 ? deeper[0] : undefined;
+      if (branch !== undefined) return branch.flatMap((sub) => mapIssue(sub, path, data, map));
+      const expected = expectedAt(path);
+      return [createDiagnostic('BERTH_E_SCHEMA_TYPE', { ...base, params: { field, expected }, expected, found: describeValue(value) })];
+    }
+    case 'invalid_value': {
+      const choices = issue.values.map(String);
+      const advice = `use ${choices.map((c) => `\`${c}\``).join(', ')}${typeof value === 'string' ? ` — ${describeChoices(value, choices, 'value')}` : ''}`;
+      return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice }, expected: `one of ${choices.join(', ')}`, found: describeValue(value) })];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const unit = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+      const expected = `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound}${unit}`;
+      return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: `use a value ${expected}` }, expected, found: describeValue(value) })];
+    }
+    case 'invalid_format': {
+      const expected = issue.format === 'regex' ? expectedFormat(path) : issue.format === 'starts_with' ? 'a path starting with `/`' : `a valid ${issue.format}`;
+      return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: `write ${expected}` }, expected, found: describeValue(value) })];
+    }
+    case 'invalid_key': {
+      const name = String(path[path.length - 1] ?? '');
+      return [createDiagnostic('BERTH_E_SCHEMA_NAME', { ...base, location: locate(map, path, 'key'), params: { kind: kindOfName(path), name: `\`${name}\`` }, expected: 'a name like `web` or `celery-worker`', found: `\`${name}\`` })];
+    }
+    case 'custom':
+      return [mapCustom(issue.params as BerthIssueParams | undefined, issue.message, field, value, base)];
+    default:
+      return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: issue.message }, expected: expectedAt(path), found: describeValue(value) })];
+  }
+}
+
+function expectedFormat(path: readonly PathSegment[]): string {
+  const last = path[path.length - 1];
+  if (last === 'host') return 'a host name such as `app.example.com` or `*.example.com`';
+  if (path[path.length - 2] === 'env') return 'a variable name such as `DATABASE_URL`';
+  return 'a name like `web` or `celery-worker`';
+}
+
+type Base = { path: string; location: ReturnType<typeof locate>; service: string | undefined };
+
+function mapCustom(params: BerthIssueParams | undefined, message: string, field: string, value: unknown, base: Base): Diagnostic {
+  const found = describeValue(value);
+  switch (params?.berth) {
+    case 'duration':
+      return createDiagnostic('BERTH_E_SCHEMA_DURATION', { ...base, params: { field }, expected: 'a duration such as `500ms`, `10s`, `5m`', found });
+    case 'size':
+      return createDiagnostic('BERTH_E_SCHEMA_SIZE', { ...base, params: { field }, expected: 'a size such as `10mb`', found });
+    case 'cron':
+      return createDiagnostic('BERTH_E_SCHEMA_CRON', { ...base, params: { field, reason: params.reason ?? message }, expected: 'a five-field cron expression', found });
+    case 'one_of':
+      return createDiagnostic('BERTH_E_SCHEMA_ONE_OF', { ...base, params: { field, options: params.options ?? '', advice: params.advice ?? message }, expected: `exactly one of ${params.options ?? ''}`, found });
+    default:
+      return createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: params?.advice ?? message }, expected: params?.expected ?? 'a valid value', found });
+  }
+}
+
+function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}|${d.path ?? ''}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

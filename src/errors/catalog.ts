@@ -1,0 +1,65 @@
+// The error catalog: every user-facing problem Berth reports has a stable code here.
+// docs/reference/errors.md is generated from this table and a test keeps them in step.
+
+/** Whether a finding stops the operation (error) or only informs (warning). */
+export type Severity = 'error' | 'warning';
+
+export interface CatalogEntry {
+  readonly severity: Severity;
+  /** Area of Berth that reports it; groups rows in the docs. */
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'internal';
+  /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
+  readonly message: string;
+  /** What to do about it; placeholders allowed. */
+  readonly hint: string;
+}
+
+export const errorCatalog = {
+  BERTH_E_FILE_NOT_FOUND: { severity: 'error', area: 'file', message: 'stack file {file} does not exist', hint: 'run `berth init` to write one, or pass the path: `berth check path/to/berth.yml`' },
+  BERTH_E_FILE_READ: { severity: 'error', area: 'file', message: 'cannot read {file}: {reason}', hint: 'check the file exists and that this user may read it' },
+  BERTH_E_YAML_SYNTAX: { severity: 'error', area: 'file', message: 'YAML syntax error: {reason}', hint: 'fix the YAML at the marked place; indentation must use spaces, and a value containing `: ` or `#` needs quotes' },
+  BERTH_E_YAML_DUPLICATE_KEY: { severity: 'error', area: 'file', message: 'key {key} appears twice in the same mapping', hint: 'remove one of them; YAML keeps only one and Berth will not guess which you meant' },
+  BERTH_E_YAML_NOT_MAPPING: { severity: 'error', area: 'file', message: 'the stack file must be a mapping of keys such as `services:`', hint: 'start the file with `services:` and one entry per service' },
+  BERTH_E_ENV_FILE_NOT_FOUND: { severity: 'error', area: 'file', message: 'env file {file} does not exist', hint: 'create it (keep it out of git), or remove it from `env_file`' },
+  BERTH_E_ENV_FILE_SYNTAX: { severity: 'error', area: 'file', message: 'env file line is not KEY=VALUE: {reason}', hint: 'each line is `NAME=value`; quote values with spaces or `#`; comments start with `#`' },
+  BERTH_E_ENVIRONMENT_UNKNOWN: { severity: 'error', area: 'file', message: 'environment {environment} is not defined', hint: 'add it under `environments:` or create {overlay} beside the stack file; defined: {known}' },
+  BERTH_E_SCHEMA_UNKNOWN_KEY: { severity: 'error', area: 'schema', message: 'unknown key {key}', hint: '{suggestion}' },
+  BERTH_E_SCHEMA_REQUIRED: { severity: 'error', area: 'schema', message: '{field} is required', hint: 'add `{key}:` ({expected})' },
+  BERTH_E_SCHEMA_TYPE: { severity: 'error', area: 'schema', message: '{field} has the wrong type', hint: 'write {expected} here' },
+  BERTH_E_SCHEMA_VALUE: { severity: 'error', area: 'schema', message: '{field} has an invalid value', hint: '{advice}' },
+  BERTH_E_SCHEMA_DURATION: { severity: 'error', area: 'schema', message: '{field} is not a duration', hint: 'write a number and a unit: `500ms`, `10s`, `5m`, `2h`, `1d`' },
+  BERTH_E_SCHEMA_SIZE: { severity: 'error', area: 'schema', message: '{field} is not a size', hint: 'write a number and a unit: `512kb`, `10mb`, `1gb`' },
+  BERTH_E_SCHEMA_CRON: { severity: 'error', area: 'schema', message: '{field} is not a cron expression: {reason}', hint: 'five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * *" for 02:00 daily' },
+  BERTH_E_SCHEMA_ONE_OF: { severity: 'error', area: 'schema', message: '{field} must set exactly one of {options}', hint: '{advice}' },
+  BERTH_E_SCHEMA_NAME: { severity: 'error', area: 'schema', message: '{kind} name {name} is not allowed', hint: 'use lower-case letters, digits and `-` or `_`, starting with a letter (at most 63 characters)' },
+  BERTH_E_VAR_UNSET: { severity: 'error', area: 'interpolation', message: 'variable {variable} has no value and no default', hint: 'set {variable} in the env file or the environment, or give a default: `${{variable}:-value}`' },
+  BERTH_E_VAR_REQUIRED: { severity: 'error', area: 'interpolation', message: 'variable {variable} is required: {reason}', hint: 'set {variable} in the env file or the environment' },
+  BERTH_E_VAR_SYNTAX: { severity: 'error', area: 'interpolation', message: 'malformed interpolation {text}', hint: 'write `${NAME}`, `${NAME:-default}`, `${NAME:?message}` or `${services.NAME.port|url}`; write `$$` for a literal `$`' },
+  BERTH_E_REF_UNKNOWN_SERVICE: { severity: 'error', area: 'interpolation', message: '{text} names service {service}, which does not exist', hint: '{suggestion}' },
+  BERTH_E_REF_NO_PORT: { severity: 'error', area: 'interpolation', message: '{text}: service {service} has no port', hint: 'give {service} a fixed `port:` or `http: {}`, or use a recipe' },
+  BERTH_E_REF_LATE: { severity: 'error', area: 'interpolation', message: '{text} is only known when the stack runs, so it can be used only in `env` values', hint: 'pass it through the environment: `env: { NAME: "{text}" }`, then read $NAME' },
+  BERTH_E_DEP_CYCLE: { severity: 'error', area: 'lint', message: 'dependency cycle: {cycle}', hint: 'remove one `depends_on` edge of the cycle; if two services need each other, let one depend on the other with `condition: started` and retry its connection' },
+  BERTH_E_DEP_UNKNOWN: { severity: 'error', area: 'lint', message: 'service {service} depends on {target}, which does not exist', hint: '{suggestion}' },
+  BERTH_E_DEP_COMPLETED_LONG_RUNNING: { severity: 'error', area: 'lint', message: 'service {service} waits for {target} to complete, but {target} is long-running and never completes', hint: 'mark {target} `oneshot: true` if it runs once and exits, or use `condition: ready`' },
+  BERTH_E_DEP_READY_NO_PROBE: { severity: 'error', area: 'lint', message: 'service {service} waits for {target} to be ready, but {target} has no way to show readiness', hint: 'give {target} a `ready:` probe (http, tcp, log, exec or notify) or a port, or depend on it with `condition: started`' },
+  BERTH_E_PORT_CONFLICT: { severity: 'error', area: 'lint', message: 'port {port} is used by both {first} and {second}', hint: 'give each a different port, or drop `port:` and use `http: {}` so Berth assigns one' },
+  BERTH_E_ROUTE_CONFLICT: { severity: 'error', area: 'lint', message: 'route {route} is claimed by both {first} and {second}', hint: 'give one of them another host or path prefix' },
+  BERTH_E_ROUTE_NO_UPSTREAM: { severity: 'error', area: 'lint', message: 'service {service} has routes but nothing to route to', hint: 'add `http: {}` (Berth assigns $PORT and the edge proxies to it) or `static:` (a folder the edge serves)' },
+  BERTH_E_SINGLETON_REPLICAS: { severity: 'error', area: 'lint', message: 'service {service} is a singleton but asks for {replicas} replicas', hint: 'a singleton runs exactly one instance: remove `replicas` or `singleton`' },
+  BERTH_E_SINGLETON_STRATEGY: { severity: 'error', area: 'lint', message: 'service {service} is a singleton but deploys with {strategy}, which runs two instances at once', hint: 'use `deploy: { strategy: replace }` for singletons, or leave the strategy out' },
+  BERTH_E_RECIPE_NO_DATA: { severity: 'error', area: 'lint', message: 'service {service} uses recipe {recipe} without a `data` folder', hint: 'add `data: ./data/{service}`; Berth never deletes it' },
+  BERTH_W_SECRET_LITERAL: { severity: 'warning', area: 'lint', message: '{field} looks like a secret written into the stack file', hint: 'move it to the env file (`{variable}=...` in .env) and write `${{variable}}` here' },
+  BERTH_W_ENV_FILE_TRACKED: { severity: 'warning', area: 'lint', message: 'env file {file} is tracked by git', hint: 'secrets in git leak with every clone: `git rm --cached {file}` and add it to .gitignore' },
+  BERTH_W_BIND_ALL_INTERFACES: { severity: 'warning', area: 'lint', message: 'service {service} binds 0.0.0.0 although the edge fronts it', hint: 'bind 127.0.0.1 so only the edge can reach it; 0.0.0.0 exposes it past the edge' },
+  BERTH_E_USAGE: { severity: 'error', area: 'cli', message: '{reason}', hint: 'run `berth {command} --help` for the options' },
+  BERTH_E_INIT_EXISTS: { severity: 'error', area: 'init', message: '{file} already exists', hint: 'Berth never overwrites it; remove or rename it first, or edit it by hand' },
+  BERTH_E_INIT_SOURCE: { severity: 'error', area: 'init', message: 'cannot read {file}: {reason}', hint: 'fix the file or move it aside; `berth init` reads it only to suggest services' },
+  BERTH_E_INTERNAL: { severity: 'error', area: 'internal', message: 'unexpected internal error: {reason}', hint: 'this is a bug in Berth; please report it with the command and the stack file' },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** Returns the catalog entry for a code. */
+export function getCatalogEntry(code: ErrorCode): CatalogEntry {
+  return errorCatalog[code];
+}
