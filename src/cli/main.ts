@@ -9,7 +9,7 @@ import { printDiagnostics } from './load-for-cli.js';
 
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { run: Command; help: string; summary: string }>> = {
+export const COMMANDS: Readonly<Record<string, { run: Command; help: string; summary: string }>> = {
   init: { run: runInit, help: INIT_HELP, summary: 'write a berth.yml for the project in this folder' },
   check: { run: runCheck, help: CHECK_HELP, summary: 'validate and lint berth.yml (exit 2 on errors)' },
   config: { run: runConfig, help: CONFIG_HELP, summary: 'print the resolved stack, secrets redacted' },

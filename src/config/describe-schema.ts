@@ -20,7 +20,7 @@ export function describeSchema(node: JsonSchemaNode): string {
   if (node.enum !== undefined) return `one of ${node.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   const type = Array.isArray(node.type) ? (node.type as string[])[0] : (node.type as string | undefined);
-  if (type === 'array') return node.items === undefined ? 'a list' : `a list of ${plural(describeSchema(node.items))}`;
+  if (type === 'array') return node.items === undefined ? 'a list' : listOf(describeSchema(node.items));
   if (type === 'integer' || type === 'number') {
     const min = node.minimum as number | undefined;
     const max = node.maximum as number | undefined;
@@ -38,8 +38,8 @@ export function describeTypeName(name: string): string {
   return TYPE_WORDS[name] ?? `a ${name}`;
 }
 
-function plural(phrase: string): string {
-  return phrase.replace(/^an? (\w+)/, (_, word: string) => (word.endsWith('s') ? word : `${word}s`));
+function listOf(item: string): string {
+  return item === 'a string' ? 'a list of strings' : item === 'a mapping' ? 'a list of mappings' : `a list, each ${item}`;
 }
 
 function unique(items: readonly string[]): string[] {
