@@ -86,7 +86,9 @@ export function loadStack(options: LoadStackOptions): LoadStackResult {
   const interpolated = interpolate(data, lookup, sourceMap);
   diagnostics.push(...interpolated.diagnostics);
   const validated = validateStack(interpolated.data, sourceMap);
-  if (!validated.ok) diagnostics.push(...validated.diagnostics);
+  // A field whose variable is missing also fails the schema (it is empty); report only the cause.
+  const unresolved = new Set(interpolated.diagnostics.map((d) => d.path));
+  if (!validated.ok) diagnostics.push(...validated.diagnostics.filter((d) => d.path === undefined || !unresolved.has(d.path)));
   if (!validated.ok || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics, data);
   const output = validated.value;
   const name = output.name ?? defaultName(file);

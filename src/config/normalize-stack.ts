@@ -28,7 +28,10 @@ export function normalizeStack(stack: StackOutput, context: NormalizeContext): R
   const jobs: Record<string, ResolvedJob> = {};
   for (const [name, job] of Object.entries(stack.jobs)) {
     const own = Object.fromEntries(context.ownEnvFiles.get(`jobs.${name}`) ?? new Map<string, string>());
-    jobs[name] = { ...job, name, command: toCommand(job.command), cwd: absolute(context.root, job.cwd ?? '.'), env: { ...stackEnv, ...own, ...stringifyValues(job.env) } };
+    const env: Record<string, string> = { ...stackEnv, ...own, ...stringifyValues(job.env) };
+    const late = mergeLate(context, `jobs.${name}`, job.env);
+    for (const key of Object.keys(late)) delete env[key];
+    jobs[name] = { ...job, name, command: toCommand(job.command), cwd: absolute(context.root, job.cwd ?? '.'), env, late_env: late };
   }
   const routed = Object.values(services).some((s) => s.routes.length > 0 || s.static !== null);
   const edge = stack.edge ?? (routed ? { listen: { http: 80, https: 443, address: '0.0.0.0' }, workers: 'auto' as const, trusted_proxies: [] } : null);
@@ -43,10 +46,7 @@ function defaultEvents() {
 function normalizeService(name: string, service: ServiceOutput, stackEnv: Record<string, string>, context: NormalizeContext): ResolvedService {
   const own = Object.fromEntries(context.ownEnvFiles.get(`services.${name}`) ?? new Map<string, string>());
   const env: Record<string, string> = { ...stackEnv, ...own, ...stringifyValues(service.env) };
-  // Stack-wide late values apply unless the service's own `env` sets the key; the service's own always apply.
-  const late: Record<string, readonly PendingPart[]> = {};
-  for (const [key, parts] of Object.entries(context.late.get('') ?? {})) if (!Object.hasOwn(service.env, key)) late[key] = parts;
-  Object.assign(late, context.late.get(name) ?? {});
+  const late = mergeLate(context, name, service.env);
   for (const key of Object.keys(late)) delete env[key];
   const recipe = service.recipe ?? null;
   const port = fixedPort(service);
@@ -85,6 +85,14 @@ function normalizeService(name: string, service: ServiceOutput, stackEnv: Record
     bin_dir: binDir === undefined ? null : absolute(context.root, binDir),
     settings: stringifyValues(settings),
   };
+}
+
+// Stack-wide late values apply unless the owner's own `env` sets the key; the owner's own always apply.
+function mergeLate(context: NormalizeContext, owner: string, ownEnv: Readonly<Record<string, unknown>>): Record<string, readonly PendingPart[]> {
+  const late: Record<string, readonly PendingPart[]> = {};
+  for (const [key, parts] of Object.entries(context.late.get('') ?? {})) if (!Object.hasOwn(ownEnv, key)) late[key] = parts;
+  Object.assign(late, context.late.get(owner) ?? {});
+  return late;
 }
 
 function sanitizeDatabase(name: string): string {

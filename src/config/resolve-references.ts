@@ -11,7 +11,7 @@ const ATTRIBUTES = ['port', 'url', 'host'] as const;
 
 export interface ReferenceResult {
   readonly diagnostics: readonly Diagnostic[];
-  /** Late env values by service name ('' = the stack-wide `env`), then env key. */
+  /** Late env values by service name (`jobs.NAME` for jobs, '' for the stack-wide `env`), then env key. */
   readonly late: ReadonlyMap<string, Record<string, readonly PendingPart[]>>;
 }
 
@@ -88,6 +88,7 @@ export function resolveReferences(stack: StackOutput, stackName: string, pending
 function envOwnerOf(path: readonly PathSegment[]): { service: string; key: string } | undefined {
   if (path.length === 2 && path[0] === 'env') return { service: '', key: String(path[1]) };
   if (path.length === 4 && path[0] === 'services' && path[2] === 'env') return { service: String(path[1]), key: String(path[3]) };
+  if (path.length === 4 && path[0] === 'jobs' && path[2] === 'env') return { service: `jobs.${String(path[1])}`, key: String(path[3]) };
   return undefined;
 }
 

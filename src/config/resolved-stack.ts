@@ -62,6 +62,8 @@ export interface ResolvedJob extends Omit<StackOutput['jobs'][string], 'command'
   readonly command: ResolvedCommand;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Env values only known at run time, as for services. */
+  readonly late_env: Readonly<Record<string, readonly PendingPart[]>>;
 }
 
 type AlertsObject = Extract<NonNullable<StackOutput['alerts']>, { channels: unknown }>;

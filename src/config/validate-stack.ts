@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { describeValue } from '../shared/describe-value.js';
-import { describeChoices } from '../shared/suggest.js';
+import { describeChoices, findClosest } from '../shared/suggest.js';
 import { describeSchema, describeTypeName } from './describe-schema.js';
 import { knownKeysAt, schemasAt } from './json-schema.js';
 import type { BerthIssueParams } from './schema/primitives.js';
@@ -73,13 +73,15 @@ function mapIssue(issue: Issue, prefix: readonly PathSegment[], data: unknown, m
     }
     case 'invalid_value': {
       const choices = issue.values.map(String);
-      const advice = `use ${choices.map((c) => `\`${c}\``).join(', ')}${typeof value === 'string' ? ` — ${describeChoices(value, choices, 'value')}` : ''}`;
+      const closest = typeof value === 'string' ? findClosest(value, choices) : undefined;
+      const advice = closest === undefined ? `use one of ${choices.map((c) => `\`${c}\``).join(', ')}` : `did you mean \`${closest}\`?`;
       return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice }, expected: `one of ${choices.join(', ')}`, found: describeValue(value) })];
     }
     case 'too_small':
     case 'too_big': {
       const bound = String(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const unit = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+      const plural = bound === '1' ? '' : 's';
+      const unit = issue.origin === 'array' ? ` item${plural}` : issue.origin === 'string' ? ` character${plural}` : '';
       const expected = `${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound}${unit}`;
       return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: `use a value ${expected}` }, expected, found: describeValue(value) })];
     }

@@ -1,6 +1,6 @@
 // Lint rules on the dependency graph: unknown targets, cycles, conditions a target can never meet.
 import { createDiagnostic, type Diagnostic } from '../../errors/diagnostic.js';
-import { describeChoices } from '../../shared/suggest.js';
+import { findClosest } from '../../shared/suggest.js';
 import { at, dependsOnPath, type LintContext } from './lint-context.js';
 
 /** `depends_on` naming a service that does not exist (services and jobs). */
@@ -10,7 +10,9 @@ export function lintUnknownDependencies(context: LintContext): Diagnostic[] {
   const check = (owner: 'services' | 'jobs', name: string, targets: readonly string[]) => {
     for (const target of targets) {
       if (context.stack.services[target] !== undefined) continue;
-      const suggestion = describeChoices(target, names.filter((n) => n !== name), 'service');
+      const others = names.filter((n) => n !== name);
+      const closest = findClosest(target, others);
+      const suggestion = closest !== undefined ? `did you mean \`${closest}\`?` : `define a service named \`${target}\` under \`services:\`, or remove it from \`depends_on\`${others.length === 0 ? '' : ` (services here: ${others.slice(0, 8).join(', ')})`}`;
       out.push(createDiagnostic('BERTH_E_DEP_UNKNOWN', { ...at(context, dependsOnPath(context, owner, name, target)), service: name, params: { service: owner === 'jobs' ? `job ${name}` : name, target, suggestion }, expected: 'the name of a service in this file', found: `\`${target}\`` }));
     }
   };
