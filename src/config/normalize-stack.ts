@@ -2,7 +2,7 @@
 // other fields (recipe ports and probes, deploy strategy), absolute paths, merged environments.
 import { isAbsolute, resolve } from 'node:path';
 import type { PendingPart } from './interpolate.js';
-import { fixedPort } from './resolve-references.js';
+import { defaultDatabaseName, fixedPort } from './resolve-references.js';
 import type { Condition, ResolvedCommand, ResolvedJob, ResolvedProbe, ResolvedService, ResolvedStack } from './resolved-stack.js';
 import type { ServiceOutput, StackOutput } from './schema/stack.js';
 
@@ -57,7 +57,7 @@ function normalizeService(name: string, service: ServiceOutput, stackEnv: Record
   const {
     command, depends_on: dependsOn, startup, ready, live, env_file: _envFile, build, release, deploy: _deploy, settings, http, cwd, data, backup, password, database, user, bin_dir: binDir, port: _port, recipe: _recipe, static: _static, env: _env, ...rest
   } = service;
-  const db = recipe === 'postgres' ? (database ?? sanitizeDatabase(context.name)) : null;
+  const db = recipe === 'postgres' ? (database ?? defaultDatabaseName(context.name)) : null;
   return {
     ...rest,
     name,
@@ -93,10 +93,6 @@ function mergeLate(context: NormalizeContext, owner: string, ownEnv: Readonly<Re
   for (const [key, parts] of Object.entries(context.late.get('') ?? {})) if (!Object.hasOwn(ownEnv, key)) late[key] = parts;
   Object.assign(late, context.late.get(owner) ?? {});
   return late;
-}
-
-function sanitizeDatabase(name: string): string {
-  return name.replace(/-/g, '_');
 }
 
 /** Turns a command from the file into its resolved form. */

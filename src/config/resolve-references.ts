@@ -17,6 +17,11 @@ export interface ReferenceResult {
 
 type Pending = ReadonlyMap<string, { readonly path: readonly PathSegment[]; readonly parts: readonly PendingPart[] }>;
 
+/** The database a postgres recipe creates when the file names none: the stack name, as an identifier. */
+export function defaultDatabaseName(stackName: string): string {
+  return stackName.replace(/-/g, '_');
+}
+
 /** The port a service listens on when it is fixed in the file, else null. */
 export function fixedPort(service: StackOutput['services'][string]): number | null {
   return service.port ?? (service.recipe === undefined ? null : RECIPE_PORTS[service.recipe]);
@@ -33,7 +38,7 @@ export function resolveReference(stack: StackOutput, stackName: string, service:
   if (target.recipe === 'redis') return target.password === undefined ? `redis://127.0.0.1:${String(port)}` : `redis://:${encodeURIComponent(target.password)}@127.0.0.1:${String(port)}`;
   if (target.recipe === 'postgres') {
     if (target.password === undefined) return undefined;
-    const database = target.database ?? stackName;
+    const database = target.database ?? defaultDatabaseName(stackName);
     const user = target.user ?? database;
     return `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(target.password)}@127.0.0.1:${String(port)}/${encodeURIComponent(database)}`;
   }
