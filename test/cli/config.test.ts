@@ -36,7 +36,7 @@ describe('berth config', () => {
       assert.equal(stack.services.web.env.GREETING, 'hello');
       assert.equal(stack.services.web.env.STRIPE_API_KEY, '<redacted>');
       assert.equal(stack.services.db.password, '<redacted>');
-      assert.match(stack.services.web.env.DATABASE_URL ?? '', /^postgresql:\/\/[a-z_]+:<redacted>@127\.0\.0\.1:5432\/[a-z_]+$/);
+      assert.match(stack.services.web.env.DATABASE_URL ?? '', /^postgresql:\/\/(\w+):<redacted>@127\.0\.0\.1:5432\/\1$/);
     }
   });
 
