@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { deepFreeze, type DeepReadonly } from '../shared/deep-freeze.js';
+import { deepFreeze } from '../shared/deep-freeze.js';
 import { interpolate, type VariableLookup } from './interpolate.js';
 import { stripExtensionKeys } from './json-schema.js';
 import { lintStack, type LintOptions } from './lint/lint-stack.js';
@@ -13,7 +13,7 @@ import { findEnvironmentBlock, listEnvironments, mergeOverlay, overlaySourceMap 
 import { parseYaml } from './parse-yaml.js';
 import { resolveReferences } from './resolve-references.js';
 import type { ResolvedStack } from './resolved-stack.js';
-import { registerSecrets } from './secrets.js';
+import { collectSecrets, registerSecrets } from './secrets.js';
 import type { SourceMap } from './source-map.js';
 import { validateStack } from './validate-stack.js';
 
@@ -37,7 +37,8 @@ export interface LoadContext {
 }
 
 export type LoadStackResult =
-  | { readonly ok: true; readonly stack: DeepReadonly<ResolvedStack>; readonly warnings: readonly Diagnostic[]; readonly context: LoadContext }
+  | { readonly ok: true; /** Deep-frozen at run time; typed as ResolvedStack so every module can take it as is. */
+      readonly stack: ResolvedStack; readonly warnings: readonly Diagnostic[]; readonly context: LoadContext }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly context: LoadContext };
 
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -99,10 +100,8 @@ export function loadStack(options: LoadStackOptions): LoadStackResult {
   const findings = lintStack(stack, context, options);
   const errors = findings.filter((d) => d.severity === 'error');
   if (errors.length > 0) return fail([...diagnostics, ...findings], data);
-  const secretValues = new Set<string>([...stackEnv.values.values(), ...[...ownEnvFiles.values()].flatMap((m) => [...m.values()])].filter((v) => v.length >= 4));
-  for (const service of Object.values(stack.services)) if (service.password !== null) secretValues.add(service.password);
-  const frozen = deepFreeze(stack);
-  registerSecrets(frozen, { values: secretValues, paths: new Set(interpolated.secretPaths) });
+  const frozen = deepFreeze(stack) as ResolvedStack;
+  registerSecrets(frozen, collectSecrets(stack, { envFiles: [stackEnv.values, ...ownEnvFiles.values()], interpolated: interpolated.secretPaths }));
   return { ok: true, stack: frozen, warnings: [...diagnostics, ...findings], context };
 }
 
@@ -146,7 +145,8 @@ function applyEnvironment(file: string, data: unknown, environment: string, sour
     overlaySourceMap(sourceMap, new Map(sourceMap), ['environments', environment]);
   }
   if (hasFile) {
-    const text = readFileSync(overlayFile, 'utf8');
+    const text = readText(overlayFile);
+    if (typeof text !== 'string') return { ok: false, diagnostics: [text] };
     sources.set(overlayFile, text);
     const parsed = parseYaml(text, overlayFile);
     if (parsed.diagnostics.length > 0) return { ok: false, diagnostics: [...parsed.diagnostics] };
