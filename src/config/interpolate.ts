@@ -15,16 +15,23 @@ export type VariableLookup = (name: string) => VariableValue | undefined;
 
 export type PendingPart = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'ref'; readonly service: string; readonly attr: string; readonly source: string };
 
+/** A string holding service references, resolved after validation; `refAt` holds where each reference is written. */
+export interface PendingValue {
+  readonly path: readonly PathSegment[];
+  readonly parts: readonly PendingPart[];
+  readonly refAt: readonly (SourceLocation | undefined)[];
+}
+
 export interface InterpolationResult {
   readonly data: unknown;
   readonly diagnostics: readonly Diagnostic[];
   /** Strings that contain service references, by path key. */
-  readonly pending: ReadonlyMap<string, { readonly path: readonly PathSegment[]; readonly parts: readonly PendingPart[] }>;
-  /** Path keys of values that include a secret variable's value. */
+  readonly pending: ReadonlyMap<string, PendingValue>;
+  /** Formatted paths (`services.web.env.KEY`) of values that include a secret variable's value. */
   readonly secretPaths: ReadonlySet<string>;
 }
 
-/** Variables Berth sets when a process starts; `${PORT}` in a command is left for the shell. */
+/** Variables Berth sets when a process starts; `${PORT}` (with or without a default) is left for run time. */
 export function isRuntimeVariable(name: string): boolean {
   return name === 'PORT' || name.startsWith('BERTH_');
 }
@@ -33,7 +40,7 @@ interface Context {
   readonly lookup: VariableLookup;
   readonly sourceMap: SourceMap;
   readonly diagnostics: Diagnostic[];
-  readonly pending: Map<string, { path: readonly PathSegment[]; parts: PendingPart[] }>;
+  readonly pending: Map<string, PendingValue>;
   readonly secretPaths: Set<string>;
 }
 
@@ -72,40 +79,52 @@ function interpolateString(input: string, path: PathSegment[], context: Context)
     return input;
   }
   const out: PendingPart[] = [];
-  const secret = { value: false };
-  expand(parsed.parts, path, context, out, secret);
-  if (secret.value) context.secretPaths.add(pathKey(path));
+  const state: ExpandState = { secret: false, refAt: [] };
+  expand(parsed.parts, path, context, out, state);
+  if (state.secret) context.secretPaths.add(field);
   const hasRef = out.some((part) => part.kind === 'ref');
   const text = out.map((part) => (part.kind === 'text' ? part.text : part.source)).join('');
   if (hasRef) {
-    context.pending.set(pathKey(path), { path, parts: mergeText(out) });
+    context.pending.set(pathKey(path), { path, parts: mergeText(out), refAt: state.refAt });
     return text;
   }
   return coerce(text, context.sourceMap.get(pathKey(path))?.style === 'plain');
 }
 
-function expand(parts: readonly TemplatePart[], path: PathSegment[], context: Context, out: PendingPart[], secret: { value: boolean }): void {
+/** What expanding one string found: whether a secret went in, and where its service references are written. */
+interface ExpandState {
+  secret: boolean;
+  readonly refAt: (SourceLocation | undefined)[];
+}
+
+function expand(parts: readonly TemplatePart[], path: PathSegment[], context: Context, out: PendingPart[], state: ExpandState): void {
   for (const part of parts) {
-    if (part.kind === 'text') out.push(part);
-    else if (part.kind === 'ref') out.push({ kind: 'ref', service: part.service, attr: part.attr, source: part.source });
-    else expandVariable(part, path, context, out, secret);
+    if (part.kind === 'text') {
+      out.push(part);
+    } else if (part.kind === 'ref') {
+      out.push({ kind: 'ref', service: part.service, attr: part.attr, source: part.source });
+      state.refAt.push(locationAt(path, part.offset, context));
+    } else {
+      expandVariable(part, path, context, out, state);
+    }
   }
 }
 
-function expandVariable(part: Extract<TemplatePart, { kind: 'var' }>, path: PathSegment[], context: Context, out: PendingPart[], secret: { value: boolean }): void {
+function expandVariable(part: Extract<TemplatePart, { kind: 'var' }>, path: PathSegment[], context: Context, out: PendingPart[], state: ExpandState): void {
+  // Why before the lookup: a `PORT` exported in the shell that runs berth must not replace the port Berth assigns.
+  if (isRuntimeVariable(part.name)) {
+    out.push({ kind: 'text', text: part.source });
+    return;
+  }
   const found = context.lookup(part.name);
   const empty = found === undefined || found.value === '';
   const useFallback = part.op === ':-' ? empty : part.op === '-' ? found === undefined : false;
   if (useFallback) {
-    expand(part.arg, path, context, out, secret);
+    expand(part.arg, path, context, out, state);
     return;
   }
   const missing = part.op === ':?' ? empty : found === undefined;
   if (missing) {
-    if (part.op === '' && isRuntimeVariable(part.name)) {
-      out.push({ kind: 'text', text: part.source });
-      return;
-    }
     const location = locationAt(path, part.offset, context);
     const field = formatPath(path);
     if (part.op === ':?' || part.op === '?') {
@@ -117,7 +136,7 @@ function expandVariable(part: Extract<TemplatePart, { kind: 'var' }>, path: Path
     return;
   }
   if (found === undefined) return;
-  if (found.secret) secret.value = true;
+  if (found.secret) state.secret = true;
   out.push({ kind: 'text', text: found.value });
 }
 
@@ -131,11 +150,11 @@ function mergeText(parts: readonly PendingPart[]): PendingPart[] {
   return merged;
 }
 
-// Why: `port: ${PORT}` written unquoted should behave as if the number had been typed there.
+// Why: `port: ${PORT}` written unquoted should behave as if the number had been typed there. Only exact
+// numbers are turned into numbers: `0042` or `1.10` would lose characters, so they stay strings.
 function coerce(text: string, plain: boolean): unknown {
   if (!plain) return text;
-  if (/^-?\d{1,15}$/.test(text)) return Number(text);
-  if (/^-?\d+\.\d+$/.test(text)) return Number(text);
+  if (/^-?\d{1,15}(\.\d+)?$/.test(text) && String(Number(text)) === text) return Number(text);
   if (text === 'true' || text === 'false') return text === 'true';
   return text;
 }

@@ -12,8 +12,8 @@ const VAR_HEAD = /^([A-Za-z_][A-Za-z0-9_]*)(:-|-|:\?|\?)?/;
 const REF = /^services\.([^.}]+)\.([^.}]+)$/;
 const MAX_NESTING = 8;
 
-/** Splits a string into literal text, variables and service references. */
-export function parseTemplate(input: string, depth = 0): ParseTemplateResult {
+/** Splits a string into literal text, variables and service references; `base` shifts offsets of a nested default. */
+export function parseTemplate(input: string, depth = 0, base = 0): ParseTemplateResult {
   const parts: TemplatePart[] = [];
   let text = '';
   let i = 0;
@@ -35,23 +35,23 @@ export function parseTemplate(input: string, depth = 0): ParseTemplateResult {
       continue;
     }
     const end = findClose(input, i + 2);
-    if (end < 0 || depth > MAX_NESTING) return { ok: false, offset: i, text: input.slice(i, i + 40) };
+    if (end < 0 || depth > MAX_NESTING) return { ok: false, offset: base + i, text: input.slice(i, i + 40) };
     const inner = input.slice(i + 2, end);
     const source = input.slice(i, end + 1);
     if (text !== '') parts.push({ kind: 'text', text });
     text = '';
     const ref = REF.exec(inner);
     if (ref !== null) {
-      parts.push({ kind: 'ref', service: ref[1] ?? '', attr: ref[2] ?? '', offset: i, source });
+      parts.push({ kind: 'ref', service: ref[1] ?? '', attr: ref[2] ?? '', offset: base + i, source });
     } else {
       const head = VAR_HEAD.exec(inner);
-      if (head === null) return { ok: false, offset: i, text: source.slice(0, 40) };
+      if (head === null) return { ok: false, offset: base + i, text: source.slice(0, 40) };
       const op = (head[2] ?? '') as '' | ':-' | '-' | ':?' | '?';
       const argText = inner.slice(head[0].length);
-      if (op === '' && argText !== '') return { ok: false, offset: i, text: source.slice(0, 40) };
-      const arg = op === ':-' || op === '-' ? parseTemplate(argText, depth + 1) : { ok: true as const, parts: [{ kind: 'text' as const, text: argText }] };
-      if (!arg.ok) return { ok: false, offset: i + 2 + head[0].length + arg.offset, text: arg.text };
-      parts.push({ kind: 'var', name: head[1] ?? '', op, arg: arg.parts, argText, offset: i, source });
+      if (op === '' && argText !== '') return { ok: false, offset: base + i, text: source.slice(0, 40) };
+      const arg = op === ':-' || op === '-' ? parseTemplate(argText, depth + 1, base + i + 2 + head[0].length) : { ok: true as const, parts: [{ kind: 'text' as const, text: argText }] };
+      if (!arg.ok) return arg;
+      parts.push({ kind: 'var', name: head[1] ?? '', op, arg: arg.parts, argText, offset: base + i, source });
     }
     i = end + 1;
   }

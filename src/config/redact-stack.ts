@@ -9,19 +9,21 @@ export function redactStack(stack: object): unknown {
   const secrets = getSecrets(stack);
   // Longest first, so a secret that contains another is blanked whole.
   const values = [...secrets.values].sort((a, b) => b.length - a.length);
-  const visit = (value: unknown, path: PathSegment[]): unknown => {
+  // `inSecret`: the path or one of its ancestors is secret (a command `{ shell }` under a secret `command`).
+  const visit = (value: unknown, path: PathSegment[], inSecret: boolean): unknown => {
+    const secret = inSecret || secrets.paths.has(formatPath(path));
     if (typeof value === 'string') {
       const key = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
-      if (value !== '' && (isSecretKey(key) || secrets.paths.has(formatPath(path)))) return REDACTED;
-      return values.reduce((text, secret) => text.split(secret).join(REDACTED), value);
+      if (value !== '' && (secret || isSecretKey(key))) return REDACTED;
+      return values.reduce((text, item) => text.split(item).join(REDACTED), value);
     }
-    if (Array.isArray(value)) return value.map((item, i) => visit(item, [...path, i]));
+    if (Array.isArray(value)) return value.map((item, i) => visit(item, [...path, i], secret));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = visit(v, [...path, k]);
+      for (const [k, v] of Object.entries(value)) out[k] = visit(v, [...path, k], secret);
       return out;
     }
     return value;
   };
-  return visit(stack, []);
+  return visit(stack, [], false);
 }

@@ -1,8 +1,8 @@
 // Resolves `${services.NAME.port|url|host}` once the stack is validated. What is known now (fixed ports,
 // recipe URLs with a known password) is written in; what is only known at run time becomes a late env value.
-import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
+import { createDiagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { describeChoices } from '../shared/suggest.js';
-import type { PendingPart } from './interpolate.js';
+import type { PendingPart, PendingValue } from './interpolate.js';
 import type { StackOutput } from './schema/stack.js';
 import { formatPath, locate, type PathSegment, type SourceMap } from './source-map.js';
 
@@ -15,7 +15,7 @@ export interface ReferenceResult {
   readonly late: ReadonlyMap<string, Record<string, readonly PendingPart[]>>;
 }
 
-type Pending = ReadonlyMap<string, { readonly path: readonly PathSegment[]; readonly parts: readonly PendingPart[] }>;
+type Pending = ReadonlyMap<string, PendingValue>;
 
 /** The database a postgres recipe creates when the file names none: the stack name, as an identifier. */
 export function defaultDatabaseName(stackName: string): string {
@@ -50,13 +50,12 @@ export function resolveReferences(stack: StackOutput, stackName: string, pending
   const diagnostics: Diagnostic[] = [];
   const late = new Map<string, Record<string, readonly PendingPart[]>>();
   const names = Object.keys(stack.services);
-  for (const { path, parts } of pending.values()) {
+  for (const { path, parts, refAt } of pending.values()) {
     const field = formatPath(path);
-    const location = locate(sourceMap, path);
-    let isLate = false;
+    let firstLate: { source: string; location: SourceLocation | undefined } | undefined;
     let valid = true;
-    for (const part of parts) {
-      if (part.kind !== 'ref') continue;
+    for (const [index, part] of parts.filter((p) => p.kind === 'ref').entries()) {
+      const location = refAt[index] ?? locate(sourceMap, path);
       const target = stack.services[part.service];
       if (target === undefined) {
         valid = false;
@@ -68,17 +67,16 @@ export function resolveReferences(stack: StackOutput, stackName: string, pending
         valid = false;
         diagnostics.push(createDiagnostic('BERTH_E_REF_NO_PORT', { params: { text: part.source, service: part.service }, location, path: field, expected: 'a service with a port', found: `\`${part.service}\` has no \`port\`, \`http\` or recipe` }));
       } else if (resolveReference(stack, stackName, part.service, part.attr) === undefined) {
-        isLate = true;
+        firstLate ??= { source: part.source, location };
       }
     }
     if (!valid) continue;
     const envOwner = envOwnerOf(path);
-    if (isLate && envOwner === undefined) {
-      const first = parts.find((p) => p.kind === 'ref');
-      diagnostics.push(createDiagnostic('BERTH_E_REF_LATE', { params: { text: first?.kind === 'ref' ? first.source : field }, location, path: field, expected: 'a reference inside an `env` value', found: `a reference in \`${field}\`` }));
+    if (firstLate !== undefined && envOwner === undefined) {
+      diagnostics.push(createDiagnostic('BERTH_E_REF_LATE', { params: { text: firstLate.source }, location: firstLate.location, path: field, expected: 'a reference inside an `env` value', found: `a reference in \`${field}\`` }));
       continue;
     }
-    if (isLate && envOwner !== undefined) {
+    if (firstLate !== undefined && envOwner !== undefined) {
       const record = late.get(envOwner.service) ?? {};
       record[envOwner.key] = parts;
       late.set(envOwner.service, record);

@@ -1,4 +1,5 @@
 // Tracks which values of a resolved stack are secret, without putting them anywhere they could be printed.
+import type { ResolvedStack } from './resolved-stack.js';
 
 interface SecretInfo {
   /** Values to blank wherever they appear (env-file values, recipe passwords). */
@@ -26,4 +27,39 @@ export const SECRET_KEY_PATTERN = /(pass(word|wd)?|secret|token|api[_-]?key|priv
 /** True when a key name looks like it holds a secret. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY_PATTERN.test(key) || /(^|_)(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)(_|$)/i.test(key);
+}
+
+interface SecretSources {
+  /** Values of every env file read (stack-wide and per service or job). */
+  readonly envFiles: readonly ReadonlyMap<string, string>[];
+  /** Formatted paths of values interpolated from an env-file variable. */
+  readonly interpolated: ReadonlySet<string>;
+}
+
+type Env = Readonly<Record<string, string>>;
+
+// Why encoded forms too: `${services.db.url}` writes the password URL-encoded, which a plain match would miss.
+/** The secrets of a resolved stack: env-file values, recipe passwords, and the paths that carry them. */
+export function collectSecrets(stack: Pick<ResolvedStack, 'env' | 'services' | 'jobs'>, sources: SecretSources): SecretInfo {
+  const values = new Set<string>();
+  const add = (value: string): void => {
+    values.add(value);
+    values.add(encodeURIComponent(value));
+  };
+  for (const file of sources.envFiles) for (const value of file.values()) if (value.length >= 4) add(value);
+  for (const service of Object.values(stack.services)) if (service.password !== null && service.password !== '') add(service.password);
+  // A list command becomes `{ argv: [...] }` once resolved, so a secret anywhere in it marks the whole command.
+  const paths = new Set([...sources.interpolated].map((path) => path.replace(/\b(command|release|exec)\[\d+\]$/, '$1')));
+  // Env-file values are passed on into every `env`; so are stack-wide `env` values, which may hold a secret.
+  const markEnv = (prefix: string, env: Env): void => {
+    for (const [key, value] of Object.entries(env)) {
+      const fromFile = sources.envFiles.some((file) => file.get(key) === value);
+      const inherited = prefix !== '' && paths.has(`env.${key}`) && stack.env[key] === value;
+      if (fromFile || inherited) paths.add(`${prefix}env.${key}`);
+    }
+  };
+  markEnv('', stack.env);
+  for (const [name, service] of Object.entries(stack.services)) markEnv(`services.${name}.`, service.env);
+  for (const [name, job] of Object.entries(stack.jobs)) markEnv(`jobs.${name}.`, job.env);
+  return { values, paths };
 }
