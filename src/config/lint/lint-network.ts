@@ -64,8 +64,14 @@ export function lintBindAllInterfaces(context: LintContext): Diagnostic[] {
     const command = 'shell' in service.command ? service.command.shell : service.command.argv.join(' ');
     const inEnv = Object.entries(service.env).find(([key, value]) => value === '0.0.0.0' && /HOST|BIND|ADDR/i.test(key));
     if (!/(^|[\s=:'"])0\.0\.0\.0([\s:'"]|$)/.test(command) && inEnv === undefined) continue;
-    const path = inEnv === undefined ? ['services', service.name, 'command'] : ['services', service.name, 'env', inEnv[0]];
+    const path = inEnv === undefined ? ['services', service.name, 'command'] : envPath(context, service.name, inEnv[0]);
     out.push(createDiagnostic('BERTH_W_BIND_ALL_INTERFACES', { ...at(context, path), service: service.name, params: { service: service.name }, expected: '127.0.0.1', found: '0.0.0.0' }));
   }
   return out;
+}
+
+// Where an env value is written: the service's own `env`, else the stack-wide `env` it inherits.
+function envPath(context: LintContext, service: string, key: string): string[] {
+  const own = ['services', service, 'env', key];
+  return rawAt(context.raw, own) === undefined && rawAt(context.raw, ['env', key]) !== undefined ? ['env', key] : own;
 }

@@ -7,7 +7,7 @@ import { at, type LintContext } from './lint-context.js';
 
 // Shapes of well-known credentials, so a token under an innocent key is caught too.
 const SECRET_SHAPES: readonly RegExp[] = [
-  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@$]+@/i, // a URL with user:password@
+  /(^|[\s"'=])[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@$]+@/i, // a URL with user:password@, also inside a command
   /\b(sk|rk)_(live|test)_[A-Za-z0-9]{16,}/, // Stripe
   /\bgh[pousr]_[A-Za-z0-9]{30,}/, // GitHub
   /\bgithub_pat_[A-Za-z0-9_]{30,}/,
@@ -20,6 +20,8 @@ const SECRET_SHAPES: readonly RegExp[] = [
 
 // Keys whose values are paths or names, not secrets, even though they match a secret-looking key pattern.
 const NOT_SECRET_KEYS = new Set(['encrypt_key', 'key', 'copy_headers', 'cert', 'dns_hook']);
+// `DB_PASSWORD_FILE=/run/secrets/db`: the value says where the secret is, not what it is.
+const NAMES_A_PATH = /_(FILE|PATH|DIR)$/i;
 
 function walkStrings(value: unknown, path: PathSegment[], visit: (text: string, path: PathSegment[]) => void, depth = 0): void {
   if (depth > 64) return;
@@ -31,15 +33,30 @@ function walkStrings(value: unknown, path: PathSegment[], visit: (text: string, 
 /** A secret-looking literal written into berth.yml instead of an env file. */
 export function lintSecretLiterals(context: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const reported = new Set<string>();
   walkStrings(context.raw, [], (text, path) => {
-    if (text.includes('${') || text.trim() === '') return;
+    // Only what is written literally counts: `${VAR}` parts come from elsewhere, so they are cut out first.
+    const literal = text.replace(/\$\{[^}]*\}/g, '');
+    if (literal.trim() === '') return;
     const key = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
-    const byKey = isSecretKey(key) && !NOT_SECRET_KEYS.has(key) && path[path.length - 2] !== 'copy_headers';
-    if (!byKey && !SECRET_SHAPES.some((shape) => shape.test(text))) return;
-    const variable = (path.length >= 4 && path[0] === 'services' ? `${String(path[1])}_${key}` : key).toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-    out.push(createDiagnostic('BERTH_W_SECRET_LITERAL', { ...at(context, path), params: { field: `\`${path.join('.')}\``, variable }, expected: `\${${variable}} with the value in .env`, found: 'a literal value (not shown)' }));
+    const byKey = literal === text && isSecretKey(key) && !NOT_SECRET_KEYS.has(key) && !NAMES_A_PATH.test(key) && path[path.length - 2] !== 'copy_headers';
+    if (!byKey && !SECRET_SHAPES.some((shape) => shape.test(literal))) return;
+    const where = at(context, path);
+    // An `environments:` block overlaid on the file shows the same literal at two paths; report it once.
+    const place = where.location === undefined ? where.path : `${where.location.file}:${String(where.location.line)}:${String(where.location.column)}`;
+    if (reported.has(place)) return;
+    reported.add(place);
+    const variable = variableFor(path[0] === 'environments' ? path.slice(2) : path, key);
+    const service = path[0] === 'services' && typeof path[1] === 'string' ? path[1] : undefined;
+    out.push(createDiagnostic('BERTH_W_SECRET_LITERAL', { ...where, service, params: { field: `\`${where.path}\``, variable }, expected: `\${${variable}} with the value in .env`, found: 'a literal value (not shown)' }));
   });
   return out;
+}
+
+// `services.db.password` → DB_PASSWORD; `services.web.env.API_TOKEN` → WEB_API_TOKEN; elsewhere the key itself.
+function variableFor(path: readonly PathSegment[], key: string): string {
+  const name = path.length >= 3 && path[0] === 'services' ? `${String(path[1])}_${key}` : key;
+  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
 /** An env file that git tracks. */
