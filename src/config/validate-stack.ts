@@ -57,14 +57,13 @@ function mapIssue(issue: Issue, prefix: readonly PathSegment[], data: unknown, m
         return createDiagnostic('BERTH_E_SCHEMA_UNKNOWN_KEY', { ...base, path: formatPath(keyPath), location: locate(map, keyPath, 'key'), params: { key: `\`${key}\``, suggestion: `${describeChoices(key, known, 'key')} (keys starting with \`x-\` are yours to use)` }, expected: `a known key of \`${formatPath(path) || 'the stack file'}\``, found: `\`${key}\`` });
       });
     case 'invalid_type': {
-      if (value === undefined) {
-        const key = String(path[path.length - 1] ?? '');
-        return [createDiagnostic('BERTH_E_SCHEMA_REQUIRED', { ...base, location: locate(map, path.slice(0, -1), 'key'), params: { field, key, expected: expectedAt(path) }, expected: expectedAt(path), found: 'nothing (the key is missing)' })];
-      }
+      if (value === undefined) return [missingKey(path, field, base, map)];
       const expected = schemasAt(path).length > 0 ? expectedAt(path) : describeTypeName(issue.expected);
       return [createDiagnostic('BERTH_E_SCHEMA_TYPE', { ...base, params: { field, expected }, expected, found: describeValue(value) })];
     }
     case 'invalid_union': {
+      // A missing key whose type is a union (`command`, `telegram.chat`) is reported as a union issue.
+      if (value === undefined) return [missingKey(path, field, base, map)];
       const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((sub) => sub.path.length > 0 || sub.code === 'custom' || sub.code === 'unrecognized_keys'));
       const branch = deeper.length === 1 ? deeper[0] : undefined;
       if (branch !== undefined) return branch.flatMap((sub) => mapIssue(sub, path, data, map));
@@ -91,13 +90,21 @@ function mapIssue(issue: Issue, prefix: readonly PathSegment[], data: unknown, m
     }
     case 'invalid_key': {
       const name = String(path[path.length - 1] ?? '');
-      return [createDiagnostic('BERTH_E_SCHEMA_NAME', { ...base, location: locate(map, path, 'key'), params: { kind: kindOfName(path), name: `\`${name}\`` }, expected: 'a name like `web` or `celery-worker`', found: `\`${name}\`` })];
+      const kind = kindOfName(path);
+      const expected = kind === 'variable' ? 'a variable name such as `DATABASE_URL` (letters, digits and `_`, not starting with a digit)' : 'a name like `web` or `celery-worker`';
+      return [createDiagnostic('BERTH_E_SCHEMA_NAME', { ...base, location: locate(map, path, 'key'), params: { kind, name: `\`${name}\`` }, expected, found: `\`${name}\`` })];
     }
     case 'custom':
       return [mapCustom(issue.params as BerthIssueParams | undefined, issue.message, field, value, base)];
     default:
       return [createDiagnostic('BERTH_E_SCHEMA_VALUE', { ...base, params: { field, advice: issue.message }, expected: expectedAt(path), found: describeValue(value) })];
   }
+}
+
+function missingKey(path: readonly PathSegment[], field: string, base: Base, map: SourceMap): Diagnostic {
+  const key = String(path[path.length - 1] ?? '');
+  const expected = expectedAt(path);
+  return createDiagnostic('BERTH_E_SCHEMA_REQUIRED', { ...base, location: locate(map, path.slice(0, -1), 'key'), params: { field, key, expected }, expected, found: 'nothing (the key is missing)' });
 }
 
 function expectedFormat(path: readonly PathSegment[]): string {
