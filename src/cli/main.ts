@@ -2,6 +2,7 @@
 import { runCheck, CHECK_HELP } from './commands/check.js';
 import { runConfig, CONFIG_HELP } from './commands/config.js';
 import { runInit, INIT_HELP } from './commands/init.js';
+import { runStartup, STARTUP_HELP } from './commands/startup.js';
 import { createDiagnostic } from '../errors/diagnostic.js';
 import { describeChoices } from '../shared/suggest.js';
 import { createProcessIo, EXIT, type CliIo } from './io.js';
@@ -13,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; help: string; sum
   init: { run: runInit, help: INIT_HELP, summary: 'write a berth.yml for the project in this folder' },
   check: { run: runCheck, help: CHECK_HELP, summary: 'validate and lint berth.yml (exit 2 on errors)' },
   config: { run: runConfig, help: CONFIG_HELP, summary: 'print the resolved stack, secrets redacted' },
+  startup: { run: runStartup, help: STARTUP_HELP, summary: 'install a systemd unit that runs the stack at boot' },
 };
 
 export const MAIN_HELP = `berth: run a whole application stack on one server and keep it up.
