@@ -2,12 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
-import { parseEnvFile } from './parse-env-file.js';
-import { locate, type PathSegment, type SourceMap } from './source-map.js';
+import { maskEnvFile, parseEnvFile } from './parse-env-file.js';
+import { formatPath, locate, type PathSegment, type SourceMap } from './source-map.js';
 
 export interface LoadedEnvFiles {
   readonly values: Map<string, string>;
   readonly files: readonly string[];
+  /** Text of each file for code frames, values masked (see maskEnvFile). */
   readonly sources: ReadonlyMap<string, string>;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -27,7 +28,7 @@ export function loadEnvFiles(stackFile: string, value: unknown, path: readonly P
     if (!existsSync(file)) {
       if (!isDefault) {
         const at = typeof value === 'string' ? path : [...path, index];
-        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_NOT_FOUND', { params: { file: name }, location: locate(sourceMap, at), path: at.join('.'), expected: 'an existing file', found: `no file at ${file}` }));
+        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_NOT_FOUND', { params: { file: name }, location: locate(sourceMap, at), path: formatPath(at), expected: 'an existing file', found: `no file at ${file}` }));
       }
       return;
     }
@@ -35,12 +36,13 @@ export function loadEnvFiles(stackFile: string, value: unknown, path: readonly P
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      diagnostics.push(createDiagnostic('BERTH_E_FILE_READ', { params: { file, reason: error instanceof Error ? error.message : String(error) }, location: locate(sourceMap, path) }));
+      const reason = error instanceof Error ? error.message : String(error);
+      diagnostics.push(createDiagnostic('BERTH_E_FILE_READ', { params: { file, reason }, location: locate(sourceMap, path), path: formatPath(path), expected: 'a readable file', found: reason }));
       return;
     }
     files.push(file);
-    sources.set(file, text);
     const parsed = parseEnvFile(text, file);
+    sources.set(file, maskEnvFile(text, parsed.diagnostics));
     diagnostics.push(...parsed.diagnostics);
     for (const [key, v] of parsed.values) values.set(key, v);
   });

@@ -26,6 +26,8 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     }
     const name = match[1] ?? '';
     let raw = (match[2] ?? '').trim();
+    // An unclosed quote is reported where it opens.
+    const quoteAt = { ...location, column: line.length - (match[2] ?? '').trimStart().length + 1 };
     if (raw.startsWith('"')) {
       // A double-quoted value may span lines (PEM keys); read on until the closing quote.
       let body = raw.slice(1);
@@ -35,7 +37,7 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
       }
       const end = closingQuote(body);
       if (end < 0) {
-        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_SYNTAX', { params: { reason: `the double quote opened for ${name} is never closed` }, location, expected: 'a closing `"`', found: 'the end of the file' }));
+        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_SYNTAX', { params: { reason: `the double quote opened for ${name} is never closed` }, location: quoteAt, expected: 'a closing `"`', found: 'the end of the file' }));
         break;
       }
       values.set(name, body.slice(0, end).replace(/\\(.)/g, (whole, ch: string) => ESCAPES[ch] ?? whole));
@@ -44,7 +46,7 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     if (raw.startsWith("'")) {
       const end = raw.indexOf("'", 1);
       if (end < 0) {
-        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_SYNTAX', { params: { reason: `the single quote opened for ${name} is never closed` }, location, expected: "a closing `'` on the same line", found: JSON.stringify(raw.slice(0, 40)) }));
+        diagnostics.push(createDiagnostic('BERTH_E_ENV_FILE_SYNTAX', { params: { reason: `the single quote opened for ${name} is never closed` }, location: quoteAt, expected: "a closing `'` on the same line", found: 'the end of the line' }));
         continue;
       }
       values.set(name, raw.slice(1, end));
@@ -55,6 +57,22 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     values.set(name, raw.trim());
   }
   return { values, diagnostics };
+}
+
+const MASK = '***';
+
+// Why: a code frame prints the lines around a problem, and in an env file those lines hold other secrets.
+/** The env-file text for code frames: values hidden, except on the lines a problem points at. */
+export function maskEnvFile(text: string, problems: readonly Diagnostic[]): string {
+  const keep = new Set(problems.map((d) => d.location?.line));
+  return text
+    .split(/\r?\n/)
+    .map((line, index) => {
+      if (keep.has(index + 1) || line.trim() === '' || line.trimStart().startsWith('#')) return line;
+      const head = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.exec(line)?.[0];
+      return head === undefined ? MASK : head === line ? line : `${head}${MASK}`;
+    })
+    .join('\n');
 }
 
 function closingQuote(body: string): number {
