@@ -1,5 +1,5 @@
 // Parses a YAML stack file into plain data plus a source map of every field's position.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import { createDiagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
 import { pathKey, type PathSegment, type ScalarStyle, type SourceMap } from './source-map.js';
 
@@ -42,10 +42,33 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     walk(doc, doc.contents, [], sourceMap, at, 0, undefined);
   } catch (error) {
     const reason = error instanceof Error ? firstLine(error.message) : String(error);
-    diagnostics.push(createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason }, location: at(0) }));
+    diagnostics.push(createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason }, location: at(blameOffset(doc)) }));
     return { file, text, data: undefined, sourceMap, diagnostics };
   }
   return { file, text, data, sourceMap, diagnostics };
+}
+
+// Where a document that parses but cannot be built goes wrong: a merge key (`<<`) whose source is not a mapping,
+// else an alias inside its own anchor (an endless value), else the first alias (one too many), else the start.
+function blameOffset(doc: Document): number {
+  let merge: number | undefined;
+  let cyclic: number | undefined;
+  let alias: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (merge !== undefined || !isScalar(pair.key) || (key !== '<<' && typeof key !== 'symbol')) return;
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+      if (sources.some((source) => !isMap(isAlias(source) ? source.resolve(doc) : source))) merge = pair.key.range?.[0];
+    },
+    Alias(_, node) {
+      const start = node.range?.[0];
+      const target = node.resolve(doc)?.range ?? undefined;
+      alias ??= start;
+      if (cyclic === undefined && start !== undefined && target !== undefined && target[0] <= start && start < target[2]) cyclic = start;
+    },
+  });
+  return merge ?? cyclic ?? alias ?? 0;
 }
 
 function isCyclic(value: unknown, seen: Set<unknown>): boolean {
@@ -75,13 +98,17 @@ function styleOf(node: unknown): ScalarStyle {
 
 type At = (offset: number) => SourceLocation;
 
-function record(map: SourceMap, path: readonly PathSegment[], node: Node | null | undefined, keyNode: unknown, at: At, text?: string): void {
+function record(map: SourceMap, path: readonly PathSegment[], node: Node | null | undefined, keyNode: unknown, at: At): void {
   const range = node?.range;
   const keyRange = isScalar(keyNode) ? (keyNode.range ?? undefined) : undefined;
   const start = range?.[0] ?? keyRange?.[0] ?? 0;
   const end = range?.[1] ?? start;
   const value = at(start);
-  const entry = { value, style: styleOf(node), singleLine: text === undefined || !text.slice(start, end).includes('\n') };
+  // Why only scalars on one line without escapes: columns inside a block scalar (`|`), a folded plain scalar, a quoted
+  // string with escapes (`"\t"`) or an alias (`*a`) do not follow from the start, so errors there point at the start.
+  const style = styleOf(node);
+  const exact = isScalar(node) && at(end).line === value.line && (style !== 'quoted' || end - start - 2 === (node.source ?? '').length);
+  const entry = { value, style, singleLine: exact };
   map.set(pathKey(path), keyRange === undefined ? entry : { ...entry, key: at(keyRange[0]) });
 }
 

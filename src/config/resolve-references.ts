@@ -29,7 +29,8 @@ export function fixedPort(service: StackOutput['services'][string]): number | nu
 
 /** The value of a reference when known before run time, else undefined (late). Exported for the supervisor. */
 export function resolveReference(stack: StackOutput, stackName: string, service: string, attr: string): string | undefined {
-  const target = stack.services[service];
+  // Why hasOwn: a name such as `constructor` must not find Object.prototype's property.
+  const target = Object.hasOwn(stack.services, service) ? stack.services[service] : undefined;
   if (target === undefined) return undefined;
   const port = fixedPort(target);
   if (attr === 'host') return '127.0.0.1';
@@ -56,7 +57,7 @@ export function resolveReferences(stack: StackOutput, stackName: string, pending
     let valid = true;
     for (const [index, part] of parts.filter((p) => p.kind === 'ref').entries()) {
       const location = refAt[index] ?? locate(sourceMap, path);
-      const target = stack.services[part.service];
+      const target = Object.hasOwn(stack.services, part.service) ? stack.services[part.service] : undefined;
       if (target === undefined) {
         valid = false;
         diagnostics.push(createDiagnostic('BERTH_E_REF_UNKNOWN_SERVICE', { params: { text: part.source, service: part.service, suggestion: describeChoices(part.service, names, 'service') }, location, path: field, expected: 'the name of a service in this file', found: `\`${part.service}\`` }));
@@ -95,9 +96,13 @@ function envOwnerOf(path: readonly PathSegment[]): { service: string; key: strin
   return undefined;
 }
 
+// Why own properties only: validation drops `__proto__` keys, and following one would write into Object.prototype.
 function setAt(root: unknown, path: readonly PathSegment[], value: string): void {
-  let current = root as Record<string | number, unknown>;
-  for (const segment of path.slice(0, -1)) current = current[segment] as Record<string | number, unknown>;
+  let current = root;
+  for (const segment of path.slice(0, -1)) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
   const last = path[path.length - 1];
-  if (last !== undefined) current[last] = value;
+  if (last !== undefined && current !== null && typeof current === 'object' && Object.hasOwn(current, last)) (current as Record<string | number, unknown>)[last] = value;
 }

@@ -12,7 +12,7 @@ export interface SourceEntry {
   /** Where the value starts. */
   readonly value: SourceLocation;
   readonly style: ScalarStyle;
-  /** True when the value is written on one line, so column offsets inside it are exact. */
+  /** True when the value is written on one line without escapes, so column offsets inside it are exact. */
   readonly singleLine: boolean;
 }
 

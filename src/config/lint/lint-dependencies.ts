@@ -9,7 +9,7 @@ export function lintUnknownDependencies(context: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   const check = (owner: 'services' | 'jobs', name: string, targets: readonly string[]) => {
     for (const target of targets) {
-      if (context.stack.services[target] !== undefined) continue;
+      if (Object.hasOwn(context.stack.services, target)) continue;
       const others = names.filter((n) => n !== name);
       const closest = findClosest(target, others);
       const suggestion = closest !== undefined ? `did you mean \`${closest}\`?` : `define a service named \`${target}\` under \`services:\`, or remove it from \`depends_on\`${others.length === 0 ? '' : ` (services here: ${others.slice(0, 8).join(', ')})`}`;
@@ -32,7 +32,7 @@ export function lintDependencyCycles(context: LintContext): Diagnostic[] {
     state.set(name, 'visiting');
     stack.push(name);
     for (const target of Object.keys(services[name]?.depends_on ?? {})) {
-      if (services[target] === undefined) continue;
+      if (!Object.hasOwn(services, target)) continue;
       if (state.get(target) === 'visiting') {
         const cycle = stack.slice(stack.indexOf(target));
         const key = [...cycle].sort().join(',');
@@ -57,7 +57,8 @@ export function lintDependencyConditions(context: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const service of Object.values(context.stack.services)) {
     for (const [target, { condition }] of Object.entries(service.depends_on)) {
-      const dependency = context.stack.services[target];
+      // Why hasOwn: `depends_on: [constructor]` must not find Object.prototype's property.
+      const dependency = Object.hasOwn(context.stack.services, target) ? context.stack.services[target] : undefined;
       if (dependency === undefined) continue;
       const where = at(context, dependsOnPath(context, 'services', service.name, target));
       if (condition === 'completed' && !dependency.oneshot) {
