@@ -1,5 +1,5 @@
 // Reads the env files a stack names (or `.env` beside berth.yml by default) and reports missing or malformed ones.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { maskEnvFile, parseEnvFile } from './parse-env-file.js';
@@ -34,6 +34,8 @@ export function loadEnvFiles(stackFile: string, value: unknown, path: readonly P
     }
     let text: string;
     try {
+      // Why regular files only: `env_file: /dev/zero` or a FIFO would never finish reading.
+      if (!statSync(file).isFile()) throw new Error('not a regular file');
       text = readFileSync(file, 'utf8');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
