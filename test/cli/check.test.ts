@@ -26,7 +26,7 @@ describe('berth check', () => {
     assert.match(err, /expected: one of always, on-failure, never/);
     assert.match(err, /found: {4}the string "alway"/);
     assert.match(err, /did you mean `always`\?/);
-    assert.match(err, /> 5 \|     restart: alway/);
+    assert.match(err, /> 5 \| {5}restart: alway/);
     assert.doesNotMatch(err, /\u001b\[/, 'no colour when not a terminal');
   });
 

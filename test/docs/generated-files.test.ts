@@ -45,6 +45,6 @@ describe('generated files', () => {
     const schema = JSON.parse(readFileSync(join(root, 'schemas/berth.schema.json'), 'utf8')) as { properties: Record<string, { additionalProperties?: { additionalProperties?: boolean; patternProperties?: object } }> };
     const service = schema.properties.services?.additionalProperties;
     assert.equal(service?.additionalProperties, false);
-    assert.deepEqual(service?.patternProperties, { '^x-': {} });
+    assert.deepEqual(service.patternProperties, { '^x-': {} });
   });
 });

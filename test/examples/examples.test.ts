@@ -31,8 +31,8 @@ describe('examples', () => {
     assert.deepEqual(Object.keys(services).sort(), ['beat', 'postgres', 'redis', 'staticfiles', 'web', 'worker']);
     assert.equal(services.beat?.deploy.strategy, 'replace');
     assert.equal(services.web?.deploy.strategy, 'blue-green');
-    assert.equal(services.web?.late_env.DATABASE_URL?.[0]?.kind, 'ref', 'the postgres URL waits for the generated password');
-    assert.equal(services.web?.env.REDIS_URL, 'redis://127.0.0.1:6379');
+    assert.equal(services.web.late_env.DATABASE_URL?.[0]?.kind, 'ref', 'the postgres URL waits for the generated password');
+    assert.equal(services.web.env.REDIS_URL, 'redis://127.0.0.1:6379');
   });
 
   it('senex staging overlays the ACME staging directory', () => {
@@ -63,7 +63,7 @@ describe('examples', () => {
     assert.equal(services.migrate?.oneshot, true);
     assert.equal(services.spa?.static?.fallback, 'index.html');
     assert.equal(jobs['token-refresh']?.every, '5m');
-    assert.ok(jobs['token-refresh']?.late_env.DATABASE_URL !== undefined);
+    assert.ok(jobs["token-refresh"].late_env.DATABASE_URL !== undefined);
     assert.equal(result.stack.alerts.channels.length, 2);
   });
 });
