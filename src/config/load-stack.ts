@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
+import { describeValue } from '../shared/describe-value.js';
 import { interpolate, type VariableLookup } from './interpolate.js';
 import { stripExtensionKeys } from './json-schema.js';
 import { lintStack, type LintOptions } from './lint/lint-stack.js';
@@ -14,7 +15,7 @@ import { parseYaml } from './parse-yaml.js';
 import { resolveReferences } from './resolve-references.js';
 import type { ResolvedStack } from './resolved-stack.js';
 import { collectSecrets, registerSecrets } from './secrets.js';
-import type { SourceMap } from './source-map.js';
+import { locate, type SourceMap } from './source-map.js';
 import { validateStack } from './validate-stack.js';
 
 export interface LoadStackOptions extends LintOptions {
@@ -56,7 +57,7 @@ export function loadStack(options: LoadStackOptions): LoadStackResult {
   const parsed = parseYaml(text, file);
   if (parsed.diagnostics.length > 0) return fail(parsed.diagnostics);
   for (const [key, entry] of parsed.sourceMap) sourceMap.set(key, entry);
-  if (!isMapping(parsed.data)) return fail([createDiagnostic('BERTH_E_YAML_NOT_MAPPING', { location: { file, line: 1, column: 1 }, expected: 'a mapping (`services:` ...)', found: parsed.data === null || parsed.data === undefined ? 'an empty file' : typeof parsed.data })]);
+  if (!isMapping(parsed.data)) return fail([notMapping(file, parsed.data, parsed.sourceMap)]);
   let data: unknown = parsed.data;
   const environment = options.environment ?? null;
   if (environment !== null) {
@@ -114,6 +115,12 @@ function readText(file: string): string | Diagnostic {
   }
 }
 
+function notMapping(file: string, data: unknown, sourceMap: SourceMap): Diagnostic {
+  const location = sourceMap.get('')?.value ?? { file, line: 1, column: 1 };
+  const found = data === null || data === undefined ? 'an empty file' : describeValue(data);
+  return createDiagnostic('BERTH_E_YAML_NOT_MAPPING', { location, expected: 'a mapping (`services:` ...)', found });
+}
+
 function defaultName(file: string): string {
   const folder = basename(dirname(file)).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z]+/, '');
   return folder === '' ? 'stack' : folder.slice(0, 63);
@@ -137,7 +144,9 @@ function applyEnvironment(file: string, data: unknown, environment: string, sour
   const hasFile = existsSync(overlayFile);
   if (block === undefined && !hasFile) {
     const known = listEnvironments(data);
-    return { ok: false, diagnostics: [createDiagnostic('BERTH_E_ENVIRONMENT_UNKNOWN', { params: { environment: `\`${environment}\``, overlay: basename(overlayFile), known: known.length === 0 ? 'none' : known.join(', ') }, expected: 'an environment under `environments:` or an overlay file', found: `\`${environment}\`` })] };
+    // Pointed at `environments:` when the file has one, so the frame shows the environments there are.
+    const where = known.length === 0 ? {} : { location: locate(sourceMap, ['environments'], 'key'), path: 'environments' };
+    return { ok: false, diagnostics: [createDiagnostic('BERTH_E_ENVIRONMENT_UNKNOWN', { ...where, params: { environment: `\`${environment}\``, overlay: basename(overlayFile), known: known.length === 0 ? 'none' : known.join(', ') }, expected: 'an environment under `environments:` or an overlay file', found: `\`${environment}\`` })] };
   }
   let merged = data;
   if (block !== undefined) {
@@ -150,7 +159,7 @@ function applyEnvironment(file: string, data: unknown, environment: string, sour
     sources.set(overlayFile, text);
     const parsed = parseYaml(text, overlayFile);
     if (parsed.diagnostics.length > 0) return { ok: false, diagnostics: [...parsed.diagnostics] };
-    if (!isMapping(parsed.data)) return { ok: false, diagnostics: [createDiagnostic('BERTH_E_YAML_NOT_MAPPING', { location: { file: overlayFile, line: 1, column: 1 }, expected: 'a mapping', found: 'something else' })] };
+    if (!isMapping(parsed.data)) return { ok: false, diagnostics: [notMapping(overlayFile, parsed.data, parsed.sourceMap)] };
     merged = mergeOverlay(merged, parsed.data);
     overlaySourceMap(sourceMap, parsed.sourceMap, []);
   }

@@ -1,7 +1,7 @@
 // Parses a YAML stack file into plain data plus a source map of every field's position.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import { createDiagnostic, type Diagnostic, type SourceLocation } from '../errors/diagnostic.js';
-import { pathKey, type PathSegment, type ScalarStyle, type SourceMap } from './source-map.js';
+import { formatPath, pathKey, type PathSegment, type ScalarStyle, type SourceMap } from './source-map.js';
 
 export interface ParsedYaml {
   readonly file: string;
@@ -25,12 +25,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const diagnostics: Diagnostic[] = [];
   // Why only the first: after one syntax error the parser's recovery reports every later token as unexpected.
   for (const problem of [...doc.errors, ...doc.warnings].slice(0, 1)) {
-    const location = at(problem.pos[0]);
     const duplicate = /^Map keys must be unique/.exec(problem.message) !== null || problem.code === 'DUPLICATE_KEY';
+    const offset = duplicate ? problem.pos[0] : blameSyntax(doc, text, problem.code, problem.pos[0]);
+    // A second document (`---`) is outside every field.
+    const place = { location: at(offset), path: problem.code === 'MULTIPLE_DOCS' ? '' : formatPath(pathAt(doc.contents, offset, duplicate)) };
     diagnostics.push(
       duplicate
-        ? createDiagnostic('BERTH_E_YAML_DUPLICATE_KEY', { params: { key: keyAt(text, problem.pos[0]) }, location, found: 'the same key twice', expected: 'each key once' })
-        : createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason: firstLine(problem.message) }, location }),
+        ? createDiagnostic('BERTH_E_YAML_DUPLICATE_KEY', { ...place, params: { key: keyAt(text, offset) }, found: 'the same key twice', expected: 'each key once' })
+        : createDiagnostic('BERTH_E_YAML_SYNTAX', { ...place, params: { reason: firstLine(problem.message) }, ...describeSyntax(problem.code, text, offset) }),
     );
   }
   const sourceMap: SourceMap = new Map();
@@ -42,7 +44,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     walk(doc, doc.contents, [], sourceMap, at, 0, undefined);
   } catch (error) {
     const reason = error instanceof Error ? firstLine(error.message) : String(error);
-    diagnostics.push(createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason }, location: at(blameOffset(doc)) }));
+    const offset = blameOffset(doc);
+    diagnostics.push(createDiagnostic('BERTH_E_YAML_SYNTAX', { params: { reason }, location: at(offset), path: formatPath(pathAt(doc.contents, offset, true)), expected: 'a value YAML can build: aliases to earlier anchors, merges (`<<`) of mappings', found: reason }));
     return { file, text, data: undefined, sourceMap, diagnostics };
   }
   return { file, text, data, sourceMap, diagnostics };
@@ -69,6 +72,63 @@ function blameOffset(doc: Document): number {
     },
   });
   return merge ?? cyclic ?? alias ?? 0;
+}
+
+// Where a syntax error is best shown: an unclosed quote where it opens (the parser reports the end of the file),
+// anything else at the first non-space character from where the parser stopped.
+function blameSyntax(doc: Document, text: string, code: string, offset: number): number {
+  let opened: number | undefined;
+  if (code === 'MISSING_CHAR') {
+    visit(doc, {
+      Scalar(_, node) {
+        const range = node.range;
+        const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+        if (quoted && range !== undefined && range !== null && range[0] < offset && offset <= range[2]) opened = range[0];
+      },
+    });
+  }
+  if (opened !== undefined) return opened;
+  let at = offset;
+  while (text[at] === ' ') at += 1;
+  return at < text.length && text[at] !== '\n' ? at : offset;
+}
+
+// Words for what the parser wanted at an error, by its error code; anything else is described by what is there.
+const SYNTAX_EXPECTED: Readonly<Record<string, { expected: string; found?: string }>> = {
+  TAB_AS_INDENT: { expected: 'indentation with spaces', found: 'a tab' },
+  BAD_INDENT: { expected: 'the indentation of the keys or items beside it' },
+  MISSING_CHAR: { expected: 'a closing quote or bracket', found: 'the end of the value without one' },
+  BLOCK_AS_IMPLICIT_KEY: { expected: 'one `key: value` per line; quote a value that contains `: `' },
+  MULTILINE_IMPLICIT_KEY: { expected: 'a key on one line, followed by `:`' },
+  MULTIPLE_DOCS: { expected: 'one YAML document', found: 'a second document after `---`' },
+  BAD_ALIAS: { expected: 'an alias `*name` to an anchor `&name` defined above it' },
+};
+
+function describeSyntax(code: string, text: string, offset: number): { expected: string; found: string } {
+  const known = SYNTAX_EXPECTED[code];
+  const rest = (text.slice(offset).split('\n')[0] ?? '').trimEnd();
+  const shown = rest === '' ? (offset >= text.trimEnd().length ? 'the end of the file' : 'the end of the line') : JSON.stringify(rest.length > 40 ? `${rest.slice(0, 37)}...` : rest);
+  return { expected: known?.expected ?? 'valid YAML', found: known?.found ?? shown };
+}
+
+// The field path at `offset`, for the errors the parser reports by position only. Around a syntax error the tree
+// is a guess, so only entries that start before the error count; a duplicate key counts from its own start.
+function pathAt(node: unknown, offset: number, fromStart: boolean, path: PathSegment[] = []): PathSegment[] {
+  if (path.length > MAX_DEPTH) return path;
+  const spans = (first: unknown, last: unknown): boolean => {
+    const start = (first as Node | null | undefined)?.range?.[0];
+    const end = (last as Node | null | undefined)?.range?.[1] ?? (first as Node | null | undefined)?.range?.[1];
+    return start !== undefined && end !== undefined && (fromStart ? start <= offset : start < offset) && offset <= end;
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (spans(pair.key, pair.value) && (typeof key === 'string' || typeof key === 'number')) return pathAt(pair.value, offset, fromStart, [...path, String(key)]);
+    }
+  } else if (isSeq(node)) {
+    for (const [index, item] of node.items.entries()) if (spans(item, item)) return pathAt(item, offset, fromStart, [...path, index]);
+  }
+  return path;
 }
 
 function isCyclic(value: unknown, seen: Set<unknown>): boolean {
