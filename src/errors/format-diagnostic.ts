@@ -38,6 +38,8 @@ function formatFrame(diagnostic: Diagnostic, options: FormatOptions): string {
   const source = location === undefined ? undefined : options.sources?.get(location.file);
   if (location === undefined || source === undefined) return '';
   const all = source.split(/\r?\n/);
+  // The empty "line" after a final newline is not shown unless the problem is on it (the end of the file).
+  if (all.length > 1 && all[all.length - 1] === '' && location.line < all.length) all.pop();
   const first = Math.max(1, location.line - 1);
   const width = String(location.line + 1).length;
   const out: string[] = [];
@@ -45,7 +47,8 @@ function formatFrame(diagnostic: Diagnostic, options: FormatOptions): string {
     const text = (all[n - 1] ?? '').slice(0, 200);
     const marker = n === location.line ? '>' : ' ';
     out.push(`  ${marker} ${String(n).padStart(width)} | ${text}`);
-    if (n === location.line) out.push(`    ${' '.repeat(width)} | ${' '.repeat(Math.max(0, location.column - 1))}^`);
+    // Tabs before the column are copied, so the caret lines up however wide the terminal draws them.
+    if (n === location.line) out.push(`    ${' '.repeat(width)} | ${text.slice(0, Math.max(0, location.column - 1)).replace(/[^\t]/g, ' ')}^`);
   }
   return out.join('\n');
 }
