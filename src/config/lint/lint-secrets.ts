@@ -63,7 +63,8 @@ function variableFor(path: readonly PathSegment[], key: string): string {
 export function lintTrackedEnvFiles(context: LintContext): Diagnostic[] {
   const check = context.isTrackedByGit;
   if (check === undefined) return [];
-  return context.envFiles
+  // A file named by the stack and by a service is read twice but reported once.
+  return [...new Set(context.envFiles)]
     .filter((file) => check(file))
     .map((file) => {
       const shown = relative(context.stack.root, file) || file;

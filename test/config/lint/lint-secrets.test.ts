@@ -105,6 +105,13 @@ describe('lint: env files tracked by git (BERTH_W_ENV_FILE_TRACKED)', () => {
     assert.match(d.hint, /git rm --cached \.env/);
   });
 
+  it('reports a tracked file once when the stack and a service both name it', () => {
+    const dir = writeFiles({ ...files, 'berth.yml': 'env_file: .env\nservices:\n  web:\n    command: ./web\n    env_file: [.env]\n' });
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.env');
+    only(loadStack({ file: join(dir, 'berth.yml'), isTrackedByGit }), 'BERTH_W_ENV_FILE_TRACKED');
+  });
+
   it('does not fire for an untracked env file in a repository, outside a repository, or without the git check', () => {
     const dir = writeFiles(files);
     git(dir, 'init', '-q');
