@@ -3,6 +3,10 @@ import { runCheck, CHECK_HELP } from './commands/check.js';
 import { runConfig, CONFIG_HELP } from './commands/config.js';
 import { runInit, INIT_HELP } from './commands/init.js';
 import { runStartup, STARTUP_HELP } from './commands/startup.js';
+import { runUp, UP_HELP } from './commands/up.js';
+import { runDaemon, DAEMON_HELP } from './commands/daemon.js';
+import { runLogs, LOGS_HELP } from './commands/logs.js';
+import { createServiceCommand, DOWN_HELP, runDown, runStatus, runWait, SERVICE_HELP, STATUS_HELP, WAIT_HELP } from './commands/control.js';
 import { createDiagnostic } from '../errors/diagnostic.js';
 import { describeChoices } from '../shared/suggest.js';
 import { createProcessIo, EXIT, type CliIo } from './io.js';
@@ -14,6 +18,15 @@ export const COMMANDS: Readonly<Record<string, { run: Command; help: string; sum
   init: { run: runInit, help: INIT_HELP, summary: 'write a berth.yml for the project in this folder' },
   check: { run: runCheck, help: CHECK_HELP, summary: 'validate and lint berth.yml (exit 2 on errors)' },
   config: { run: runConfig, help: CONFIG_HELP, summary: 'print the resolved stack, secrets redacted' },
+  up: { run: runUp, help: UP_HELP, summary: 'start the stack in dependency order (-d: in the background)' },
+  down: { run: runDown, help: DOWN_HELP, summary: 'stop everything, dependents first' },
+  status: { run: runStatus, help: STATUS_HELP, summary: 'one row an instance: state, pid, uptime, restarts, readiness' },
+  logs: { run: runLogs, help: LOGS_HELP, summary: 'show or follow the services\' output' },
+  start: { run: createServiceCommand('start'), help: SERVICE_HELP('start'), summary: 'start services (and what they depend on)' },
+  stop: { run: createServiceCommand('stop'), help: SERVICE_HELP('stop'), summary: 'stop services' },
+  restart: { run: createServiceCommand('restart'), help: SERVICE_HELP('restart'), summary: 'restart services' },
+  wait: { run: runWait, help: WAIT_HELP, summary: 'block until every service is ready' },
+  daemon: { run: runDaemon, help: DAEMON_HELP, summary: 'the background daemon (started by `berth up -d`)' },
   startup: { run: runStartup, help: STARTUP_HELP, summary: 'install a systemd unit that runs the stack at boot' },
 };
 

@@ -1,0 +1,89 @@
+// `berth down | status | wait | start | stop | restart`: talk to the running daemon over its socket.
+import { reapLeftovers } from '../../exec/process-records.js';
+import { parseDuration } from '../../shared/duration.js';
+import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
+import { callApi } from '../../client/api-client.js';
+import { formatStatusTable } from '../format-status.js';
+import { EXIT, type CliIo } from '../io.js';
+import { parseOptions } from '../parse-options.js';
+import { findStack, STACK_OPTIONS } from '../stack-target.js';
+import { usageError } from './check.js';
+
+export const DOWN_HELP = `Usage: berth down [--file FILE]
+
+Stops every service, dependents first, and the daemon. With no daemon running it still stops
+anything a crashed daemon left behind.`;
+export const STATUS_HELP = `Usage: berth status [--file FILE] [--json]
+
+One row an instance: state, pid, uptime, restarts, readiness, port, last probe result.`;
+export const WAIT_HELP = `Usage: berth wait [--file FILE] [--timeout T]
+
+Blocks until every service is ready (one-shots completed); exit 1 on failure or timeout (default 60s).`;
+export const SERVICE_HELP = (verb: string): string => `Usage: berth ${verb} SERVICE... [--file FILE]`;
+
+function noDaemon(io: CliIo, reason: string): number {
+  io.stderr(`berth: no daemon answers for this stack (${reason}); start it with \`berth up -d\``);
+  return EXIT.failed;
+}
+
+export async function runDown(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions('down', args, STACK_OPTIONS);
+  if (!parsed.ok) return usageError(io, parsed.diagnostic);
+  if (parsed.values.help === true) return (io.stdout(DOWN_HELP), EXIT.ok);
+  const { paths } = findStack(io, parsed.values.file);
+  const result = await callApi(paths.socket, 'POST', '/v1/down');
+  if (!result.ok) {
+    const reaped = await reapLeftovers(paths.runDir);
+    io.stdout(reaped.length === 0 ? 'nothing is running' : `stopped ${String(reaped.length)} process group(s) a previous daemon left: ${reaped.map((r) => `${r.service}.${String(r.instance)}`).join(', ')}`);
+    return EXIT.ok;
+  }
+  io.stdout('stack stopped');
+  return EXIT.ok;
+}
+
+export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions('status', args, { ...STACK_OPTIONS, json: { type: 'boolean' } });
+  if (!parsed.ok) return usageError(io, parsed.diagnostic);
+  if (parsed.values.help === true) return (io.stdout(STATUS_HELP), EXIT.ok);
+  const { paths } = findStack(io, parsed.values.file);
+  const result = await callApi(paths.socket, 'GET', '/v1/status');
+  if (!result.ok) return noDaemon(io, result.error);
+  const body = result.body as { instances: InstanceStatus[] };
+  io.stdout(parsed.values.json === true ? JSON.stringify(body, null, 2) : formatStatusTable(body.instances, Date.now()));
+  return EXIT.ok;
+}
+
+export async function runWait(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions('wait', args, { ...STACK_OPTIONS, timeout: { type: 'string' } });
+  if (!parsed.ok) return usageError(io, parsed.diagnostic);
+  if (parsed.values.help === true) return (io.stdout(WAIT_HELP), EXIT.ok);
+  const timeout = parseDuration(typeof parsed.values.timeout === 'string' ? parsed.values.timeout : '60s');
+  if (timeout === undefined) return (io.stderr('berth wait: --timeout takes a duration such as 30s'), EXIT.badInput);
+  const { paths } = findStack(io, parsed.values.file);
+  const result = await callApi(paths.socket, 'GET', `/v1/wait?timeout=${String(timeout)}`, timeout + 5000);
+  if (!result.ok) return noDaemon(io, result.error);
+  const body = result.body as { ok: boolean; failing?: InstanceStatus[] };
+  if (body.ok) return (io.stdout('every service is ready'), EXIT.ok);
+  io.stderr(`not ready:\n${formatStatusTable(body.failing ?? [], Date.now())}`);
+  return EXIT.failed;
+}
+
+/** `berth start|stop|restart SERVICE...`. */
+export function createServiceCommand(verb: 'start' | 'stop' | 'restart') {
+  return async (args: readonly string[], io: CliIo): Promise<number> => {
+    const parsed = parseOptions(verb, args, STACK_OPTIONS);
+    if (!parsed.ok) return usageError(io, parsed.diagnostic);
+    if (parsed.values.help === true || parsed.positionals.length === 0) return (io.stdout(SERVICE_HELP(verb)), parsed.values.help === true ? EXIT.ok : EXIT.badInput);
+    const { paths } = findStack(io, parsed.values.file);
+    for (const name of parsed.positionals) {
+      const result = await callApi(paths.socket, 'POST', `/v1/services/${encodeURIComponent(name)}/${verb}`);
+      if (!result.ok) return noDaemon(io, result.error);
+      if (result.status !== 200) {
+        io.stderr(`berth ${verb}: ${(result.body as { error?: { message?: string } }).error?.message ?? 'failed'}`);
+        return EXIT.badInput;
+      }
+      io.stdout(`${name}: ${verb === 'stop' ? 'stopped' : verb === 'start' ? 'starting' : 'restarted'}`);
+    }
+    return EXIT.ok;
+  };
+}

@@ -1,0 +1,53 @@
+// `berth logs [SERVICE...] [-f] [-n N] [--since T] [--json]`: read the log files; no daemon needed.
+import { followLogs } from '../../logs/follow-logs.js';
+import { formatLogLine, formatLogLineJson } from '../../logs/format-log-line.js';
+import type { LogLine } from '../../logs/log-types.js';
+import { parseSince } from '../../logs/parse-since.js';
+import { readLogs } from '../../logs/read-logs.js';
+import { EXIT, useColor, type CliIo } from '../io.js';
+import { loadForCli } from '../load-for-cli.js';
+import { parseOptions } from '../parse-options.js';
+import { findStack } from '../stack-target.js';
+import { usageError } from './check.js';
+
+export const LOGS_HELP = `Usage: berth logs [SERVICE...] [-f] [-n N] [--since T] [--json] [--file FILE]
+
+Shows the services' output from .berth/logs (all services when none are named), merged by time.
+  -f, --follow   keep printing new lines (follows across rotation); Ctrl-C stops
+  -n N           the last N lines (default 100; 0 with -f shows only new lines)
+  --since T      lines from a duration ago (10m, 2h) or since an ISO time
+  --json         one JSON object a line`;
+
+export async function runLogs(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseOptions('logs', args, { file: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, n: { type: 'string', short: 'n' }, since: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (!parsed.ok) return usageError(io, parsed.diagnostic);
+  if (parsed.values.help === true) return (io.stdout(LOGS_HELP), EXIT.ok);
+  const { file, paths } = findStack(io, parsed.values.file);
+  const loaded = loadForCli(io, file, undefined);
+  const known = loaded.ok ? Object.keys(loaded.stack.services) : [];
+  const unknown = parsed.positionals.filter((name) => loaded.ok && !known.includes(name));
+  if (unknown.length > 0) return (io.stderr(`berth logs: no service named ${unknown.join(', ')} (services: ${known.join(', ')})`), EXIT.badInput);
+  const lines = parsed.values.n === undefined ? 100 : Number(parsed.values.n);
+  if (!Number.isInteger(lines) || lines < 0) return (io.stderr('berth logs: -n takes a whole number'), EXIT.badInput);
+  const since = typeof parsed.values.since === 'string' ? parseSince(parsed.values.since, Date.now()) : undefined;
+  if (typeof parsed.values.since === 'string' && since === undefined) return (io.stderr('berth logs: --since takes a duration (10m) or an ISO time'), EXIT.badInput);
+  const color = useColor(io);
+  const width = Math.max(...(known.length === 0 ? [8] : known.map((n) => n.length + 2)));
+  const print = (line: LogLine): void => {
+    io.stdout(parsed.values.json === true ? formatLogLineJson(line) : formatLogLine(line, { color, width }));
+  };
+  const options = { dir: paths.logsDir, services: parsed.positionals, lines, ...(since === undefined ? {} : { since }) };
+  if (parsed.values.follow !== true) {
+    const found = await readLogs(options);
+    found.forEach(print);
+    return EXIT.ok;
+  }
+  const follower = followLogs({ ...options, onLine: print });
+  await follower.ready;
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await follower.stop();
+  return EXIT.ok;
+}

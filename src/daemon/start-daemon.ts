@@ -1,0 +1,60 @@
+// The daemon's core, used both by `berth up` in the foreground and by the background daemon:
+// a supervisor for the stack and the control API on the stack's socket.
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { startApiServer } from '../api/start-api-server.js';
+import { callApi } from '../client/api-client.js';
+import type { ResolvedStack } from '../config/resolved-stack.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import type { StatePaths } from './state-paths.js';
+
+export interface DaemonOptions {
+  readonly stack: ResolvedStack;
+  readonly paths: StatePaths;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Services to start (with their dependencies); all when empty. */
+  readonly services: readonly string[];
+}
+
+export interface RunningDaemon {
+  readonly supervisor: Supervisor;
+  /** Stops the stack in order, closes the socket; safe to call more than once. */
+  readonly shutdown: () => Promise<void>;
+  /** Resolves once shut down (by `shutdown` or the API's `down`). */
+  readonly done: Promise<void>;
+}
+
+export type StartDaemonResult = { readonly ok: true; readonly daemon: RunningDaemon } | { readonly ok: false; readonly reason: string };
+
+/** Starts the supervisor and API; refuses when another daemon already answers on the socket. */
+export async function startDaemon(options: DaemonOptions): Promise<StartDaemonResult> {
+  const { paths } = options;
+  const existing = await callApi(paths.socket, 'GET', '/v1/status', 2000);
+  if (existing.ok) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
+  const supervisor = new Supervisor({ stack: options.stack, stateDir: paths.stateDir, baseEnv: options.baseEnv });
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  let stopping: Promise<void> | null = null;
+  let server: Server | null = null;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      await supervisor.down();
+      await new Promise<void>((resolve) => {
+        if (server === null) resolve();
+        else server.close(() => {
+          resolve();
+        });
+        server?.closeAllConnections();
+      });
+      rmSync(paths.socket, { force: true });
+      rmSync(join(paths.stateDir, 'daemon.json'), { force: true });
+      finish();
+    })();
+    return stopping;
+  };
+  server = await startApiServer(paths.socket, { supervisor, shutdown });
+  writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
+  await supervisor.up(options.services);
+  return { ok: true, daemon: { supervisor, shutdown, done } };
+}

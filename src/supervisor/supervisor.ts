@@ -1,0 +1,189 @@
+// The supervisor: one runner per service instance, started as soon as its dependencies meet their
+// condition, stopped in reverse dependency order.
+import { join } from 'node:path';
+import type { ResolvedStack } from '../config/resolved-stack.js';
+import { reapLeftovers } from '../exec/process-records.js';
+import { createLogSink } from '../logs/create-log-sink.js';
+import type { LogListener, LogSink } from '../logs/log-types.js';
+import { parseSize } from '../shared/size.js';
+import { findBlockers, stopWaves, withDependencies, type ServiceProgress } from './graph.js';
+import { InstanceRunner } from './instance-runner.js';
+import type { EventListener, InstanceStatus, SupervisorEvent } from './supervisor-types.js';
+
+export interface SupervisorOptions {
+  readonly stack: ResolvedStack;
+  /** The `.berth` folder: logs/ and run/ live under it. */
+  readonly stateDir: string;
+  /** The environment every process inherits before the stack's own (usually the daemon's). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+export type ReadyResult = { readonly ok: true } | { readonly ok: false; readonly failing: readonly InstanceStatus[] };
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #runners = new Map<string, InstanceRunner[]>();
+  readonly #sinks = new Map<string, LogSink>();
+  readonly #listeners = new Set<EventListener>();
+  readonly #logListeners = new Set<LogListener>();
+  readonly #held = new Set<string>();
+  #scheduled = false;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+  }
+
+  get stack(): ResolvedStack {
+    return this.#options.stack;
+  }
+
+  /** Receives every event; returns an unsubscribe function. */
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Receives every log line of every service, present and future; returns an unsubscribe function. */
+  subscribeLogs(listener: LogListener): () => void {
+    this.#logListeners.add(listener);
+    return () => this.#logListeners.delete(listener);
+  }
+
+  /** The log sink of a service (created on first use). */
+  logs(service: string): LogSink {
+    let sink = this.#sinks.get(service);
+    if (sink === undefined) {
+      const config = this.stack.services[service];
+      sink = createLogSink({ dir: join(this.#options.stateDir, 'logs'), service, maxSize: parseSize(config?.logs.max_size ?? '10mb') ?? 10 * 1024 * 1024, keep: config?.logs.keep ?? 5 });
+      sink.subscribe((line) => {
+        for (const listener of this.#logListeners) listener(line);
+      });
+      this.#sinks.set(service, sink);
+    }
+    return sink;
+  }
+
+  /** Reaps what an earlier daemon left, then starts the named services (all when none) with their dependencies. */
+  async up(names: readonly string[] = []): Promise<void> {
+    await reapLeftovers(join(this.#options.stateDir, 'run'));
+    const wanted = withDependencies(this.stack.services, names.length === 0 ? Object.keys(this.stack.services) : names);
+    for (const name of wanted) {
+      this.#held.delete(name);
+      const runners = this.#runners.get(name);
+      if (runners === undefined) this.#runners.set(name, this.#createRunners(name));
+      else if (names.includes(name)) for (const runner of runners) runner.rearm();
+    }
+    this.#schedule();
+  }
+
+  #createRunners(name: string): InstanceRunner[] {
+    const service = this.stack.services[name];
+    if (service === undefined || service.kind === 'static') return [];
+    return Array.from({ length: service.replicas }, (_, index) => new InstanceRunner({
+      stackName: this.stack.name, service, instance: index + 1, runDir: join(this.#options.stateDir, 'run'), logs: this.logs(name), baseEnv: this.#options.baseEnv,
+      lookup: (target, attr) => this.#lookup(target, attr),
+      emit: (event) => {
+        this.#emit(event);
+      },
+    }));
+  }
+
+  #emit(event: SupervisorEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must never reach the supervisor.
+      }
+    }
+    if (event.type === 'state') this.#schedule();
+  }
+
+  // Batched: many state changes in one tick cause one pass over the graph.
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      for (const [name, runners] of this.#runners) {
+        if (this.#held.has(name)) continue;
+        const service = this.stack.services[name];
+        if (service === undefined) continue;
+        const blockers = findBlockers(service, (dependency) => (this.#runners.has(dependency) ? this.progress(dependency) : undefined));
+        for (const runner of runners) {
+          if (!runner.pending()) continue;
+          if (blockers.length === 0) runner.start();
+          else runner.markWaiting(blockers.map((b) => b.reason).join('; '));
+        }
+      }
+    });
+  }
+
+  /** How far a service has come, for its dependents. */
+  progress(name: string): ServiceProgress {
+    const statuses = (this.#runners.get(name) ?? []).map((r) => r.status());
+    const all = (test: (s: InstanceStatus) => boolean): boolean => statuses.length > 0 && statuses.every(test);
+    const down = statuses.find((s) => s.phase === 'failed' || s.phase === 'exited' || s.phase === 'stopped');
+    const looping = statuses.find((s) => s.crashLoop);
+    const blocked = down !== undefined ? `it ${down.phase === 'stopped' ? 'was stopped' : `is ${down.phase}`}${down.reason === null ? '' : ` (${down.reason})`}` : looping !== undefined ? `it is crash-looping (${looping.reason ?? ''})` : null;
+    return {
+      started: all((s) => s.phase === 'starting' || s.phase === 'running' || s.phase === 'completed'),
+      ready: all((s) => s.phase === 'completed' || (s.phase === 'running' && s.ready !== false)),
+      completed: all((s) => s.phase === 'completed'),
+      blocked,
+    };
+  }
+
+  #lookup(service: string, attr: string): string | undefined {
+    if (attr === 'host') return '127.0.0.1';
+    const port = this.#runners.get(service)?.[0]?.status().port ?? this.stack.services[service]?.port ?? null;
+    if (port === null) return undefined;
+    if (attr === 'port') return String(port);
+    const target = this.stack.services[service];
+    if (target?.recipe === 'redis') return `redis://127.0.0.1:${String(port)}`;
+    return target?.http === true ? `http://127.0.0.1:${String(port)}` : undefined;
+  }
+
+  /** Every instance's status, in stack order. */
+  status(): InstanceStatus[] {
+    return [...this.#runners.values()].flatMap((runners) => runners.map((r) => r.status()));
+  }
+
+  /** Resolves when every running service is ready (one-shots completed), or with the ones that are not at the timeout. */
+  async waitReady(timeoutMs: number): Promise<ReadyResult> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pending = this.status().filter((s) => !(s.phase === 'completed' || (s.phase === 'running' && s.ready !== false)));
+      const hopeless = pending.filter((s) => s.phase === 'failed' || s.phase === 'exited' || s.crashLoop);
+      if (pending.length === 0) return { ok: true };
+      if (hopeless.length > 0 || Date.now() >= deadline) return { ok: false, failing: hopeless.length > 0 ? hopeless : pending };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Stops services (all when none named), dependents first. */
+  async stop(names: readonly string[] = []): Promise<void> {
+    const targets = names.length === 0 ? [...this.#runners.keys()] : names.filter((n) => this.#runners.has(n));
+    for (const name of targets) this.#held.add(name);
+    for (const wave of stopWaves(this.stack.services, targets)) {
+      await Promise.all(wave.flatMap((name) => (this.#runners.get(name) ?? []).map((runner) => runner.stop())));
+    }
+  }
+
+  /** Restarts services in place: stop, then start again once dependencies allow. */
+  async restart(names: readonly string[]): Promise<void> {
+    await this.stop(names);
+    for (const name of names) {
+      this.#held.delete(name);
+      this.#runners.set(name, this.#createRunners(name));
+    }
+    this.#schedule();
+  }
+
+  /** Stops everything and closes the log files. */
+  async down(): Promise<void> {
+    await this.stop();
+    await Promise.all([...this.#sinks.values()].map((sink) => sink.close()));
+    this.#sinks.clear();
+  }
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { listGroupMembers } from '../../src/exec/proc-stat.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import type { SupervisorEvent } from '../../src/supervisor/supervisor-types.js';
+import { loadText } from '../helpers/temp-stack.js';
+
+const fixture = join(import.meta.dirname, '..', 'fixtures', 'service.mjs');
+const node = process.execPath;
+
+interface Trace { service: string; instance: number; pid: number; event: string; time: number }
+
+function readTrace(file: string): Trace[] {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Trace);
+  } catch {
+    return [];
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function startStack(yaml: string): { supervisor: Supervisor; trace: string; dir: string; events: SupervisorEvent[] } {
+  const loaded = loadText(yaml.replaceAll('FIXTURE', `${node} ${fixture}`));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
+  const trace = join(loaded.dir, 'trace.jsonl');
+  const supervisor = new Supervisor({ stack: loaded.stack, stateDir: join(loaded.dir, '.berth'), baseEnv: { PATH: process.env.PATH, TRACE: trace } });
+  const events: SupervisorEvent[] = [];
+  supervisor.subscribe((e) => events.push(e));
+  return { supervisor, trace, dir: loaded.dir, events };
+}
+
+describe('supervisor', () => {
+  it('starts a 3-level graph in order, each level only once the one below is ready, and a late dependency holds its dependents', async () => {
+    const { supervisor, trace } = startStack(`services:
+  db: { command: FIXTURE, http: {}, env: { LISTEN_AFTER: "600" }, ready: { http: /health } }
+  cache: { command: FIXTURE, http: {}, ready: { http: /health } }
+  api: { command: FIXTURE, http: {}, depends_on: [db, cache], ready: { http: /health } }
+  web: { command: FIXTURE, http: {}, depends_on: [api], ready: { http: /health } }
+`);
+    await supervisor.up();
+    const waiting = await until('web to show why it waits', () => supervisor.status().find((s) => s.service === 'web' && s.phase === 'waiting' && s.reason !== null));
+    assert.match(waiting.reason ?? '', /waiting for api to be ready/);
+    assert.deepEqual(await supervisor.waitReady(10_000), { ok: true });
+    const events = readTrace(trace);
+    const at = (service: string, event: string) => events.find((e) => e.service === service && e.event === event)?.time ?? NaN;
+    assert.ok(at('api', 'start') >= at('db', 'listening'), 'api starts after db listens');
+    assert.ok(at('api', 'start') >= at('cache', 'listening'));
+    assert.ok(at('web', 'start') >= at('api', 'listening'), 'web starts after api listens');
+    assert.ok(at('cache', 'start') < at('db', 'listening'), 'independent services start in parallel');
+    assert.ok(at('api', 'start') - at('db', 'listening') < 200, `api started soon after db was ready (${String(at('api', 'start') - at('db', 'listening'))} ms)`);
+    await supervisor.down();
+  });
+
+  it('leaves dependents of a failed dependency waiting with the reason, never starting them', async () => {
+    const { supervisor, trace } = startStack(`services:
+  migrate: { command: FIXTURE, oneshot: true, restart: never, env: { EXIT_CODE: "3" } }
+  api: { command: FIXTURE, depends_on: { migrate: completed } }
+`);
+    await supervisor.up();
+    const api = await until('api to report the failed migration', () => supervisor.status().find((s) => s.service === 'api' && /migrate/.test(s.reason ?? '') && /failed/.test(s.reason ?? '')));
+    assert.equal(api.phase, 'waiting');
+    assert.match(api.reason ?? '', /exited with code 3/);
+    const result = await supervisor.waitReady(2000);
+    assert.equal(result.ok, false);
+    assert.equal(readTrace(trace).filter((e) => e.service === 'api').length, 0, 'api never started');
+    await supervisor.down();
+  });
+
+  it('runs a one-shot to completion before its dependents', async () => {
+    const { supervisor, trace } = startStack(`services:
+  migrate: { command: FIXTURE, oneshot: true, env: { EXIT_CODE: "0", EXIT_AFTER: "200" } }
+  api: { command: FIXTURE, depends_on: { migrate: completed } }
+`);
+    await supervisor.up();
+    assert.deepEqual(await supervisor.waitReady(5000), { ok: true });
+    const migrate = supervisor.status().find((s) => s.service === 'migrate');
+    assert.equal(migrate?.phase, 'completed');
+    assert.equal(readTrace(trace).filter((e) => e.service === 'migrate' && e.event === 'start').length, 1, 'a completed one-shot is not restarted');
+    await supervisor.down();
+  });
+
+  it('stops grandchildren that ignore SIGTERM on down, leaving nothing behind', async () => {
+    const { supervisor } = startStack(`services:
+  stubborn:
+    command: ${node} ${join(import.meta.dirname, '..', 'fixtures', 'stubborn-tree.mjs')}
+    stop: { timeout: 300ms }
+`);
+    await supervisor.up();
+    const running = await until('stubborn to run', () => supervisor.status().find((s) => s.phase === 'running' && s.pid !== null));
+    await until('the grandchild to start', () => listGroupMembers(running.pid ?? 0).length === 2);
+    await supervisor.down();
+    assert.deepEqual(listGroupMembers(running.pid ?? 0), []);
+  });
+
+  it('restarts a hung service whose live probe fails, recording a watchdog restart', async () => {
+    const { supervisor, events } = startStack(`services:
+  api:
+    command: FIXTURE
+    http: {}
+    env: { HEALTHY_FOR: "400" }
+    ready: { http: /health }
+    live: { http: /health, interval: 100ms, failures: 2 }
+`);
+    await supervisor.up();
+    const watchdog = await until('a watchdog restart', () => events.find((e) => e.type === 'watchdog_restart'), 10_000);
+    assert.match(watchdog.output, /503/, 'the probe output is recorded');
+    await until('the restarted instance to be ready', () => supervisor.status().find((s) => s.restarts >= 1 && s.phase === 'running' && s.ready === true));
+    await supervisor.down();
+  });
+
+  it('backs off a crash loop with capped delays, raises one crash-loop event, and recovers once fixed', async () => {
+    const { supervisor, trace, dir, events } = startStack(`services:
+  flaky:
+    command: FIXTURE
+    env: { EXIT_UNLESS_FILE: "fixed" }
+    backoff: { initial: 50ms, max: 400ms, reset_after: 1s }
+`);
+    await supervisor.up();
+    await until('seven crashes', () => readTrace(trace).filter((e) => e.event === 'start').length >= 7, 15_000);
+    const starts = readTrace(trace).filter((e) => e.event === 'start').map((e) => e.time);
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
+    assert.ok((gaps[1] ?? 0) > (gaps[0] ?? 0), `delays grow: ${gaps.join(', ')}`);
+    assert.ok(gaps.every((g) => g < 400 + 300), `delays are capped near 400 ms: ${gaps.join(', ')}`);
+    assert.equal(events.filter((e) => e.type === 'crash_loop').length, 1, 'one crash-loop event, not one per crash');
+    assert.equal(supervisor.status()[0]?.crashLoop, true);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'fixed'), '');
+    await until('flaky to run again', () => supervisor.status().find((s) => s.phase === 'running'), 5000);
+    await until('the crash loop to be resolved', () => events.find((e) => e.type === 'crash_loop_resolved'), 5000);
+    await supervisor.down();
+  });
+});
