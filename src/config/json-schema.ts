@@ -76,25 +76,58 @@ export function knownKeysAt(path: readonly (string | number)[]): string[] {
   return [...keys];
 }
 
-/** Removes `x-` keys from fixed-shape mappings (not from maps of user names such as `services` or `env`). */
-export function stripExtensionKeys(data: unknown, nodes: readonly JsonSchemaNode[] = [getStackJsonSchema()], depth = 0): unknown {
-  if (data === null || typeof data !== 'object' || depth > 64) return data;
-  const candidates = nodes.flatMap((n) => [n, ...branches(n)]);
-  if (Array.isArray(data)) {
-    const items = candidates.flatMap((n) => (n.items === undefined ? [] : [n.items]));
-    return data.map((item) => stripExtensionKeys(item, items, depth + 1));
+/** What the schema allows at one place in the data; cached per list of schema nodes, so each place is worked out once. */
+interface SchemaCursor {
+  readonly candidates: readonly JsonSchemaNode[];
+  /** True when some candidate has fixed keys: there, unknown `x-` keys are the user's and are dropped. */
+  readonly shaped: boolean;
+  /** Schema nodes of a child, by key; keys no candidate declares share one entry, so user names do not grow it. */
+  readonly children: Map<string, readonly JsonSchemaNode[]>;
+  items?: readonly JsonSchemaNode[];
+}
+
+const cursors = new WeakMap<readonly JsonSchemaNode[], SchemaCursor>();
+const UNDECLARED = '\u0000';
+let rootNodes: readonly JsonSchemaNode[] | undefined;
+
+function cursorAt(nodes: readonly JsonSchemaNode[]): SchemaCursor {
+  let cursor = cursors.get(nodes);
+  if (cursor === undefined) {
+    const candidates = nodes.flatMap((n) => [n, ...branches(n)]);
+    cursor = { candidates, shaped: candidates.some((n) => n.properties !== undefined), children: new Map() };
+    cursors.set(nodes, cursor);
   }
-  const shaped = candidates.filter((n) => n.properties !== undefined);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    const declared = shaped.some((n) => n.properties?.[key] !== undefined);
-    if (key.startsWith('x-') && shaped.length > 0 && !declared) continue;
-    const childNodes = candidates.flatMap((n) => {
-      const property = n.properties?.[key];
+  return cursor;
+}
+
+function childrenAt(cursor: SchemaCursor, key: string, declared: boolean): readonly JsonSchemaNode[] {
+  const slot = declared ? key : UNDECLARED;
+  let children = cursor.children.get(slot);
+  if (children === undefined) {
+    children = cursor.candidates.flatMap((n) => {
+      const property = declared && n.properties !== undefined && Object.hasOwn(n.properties, key) ? n.properties[key] : undefined;
       if (property !== undefined) return [property];
       return typeof n.additionalProperties === 'object' ? [n.additionalProperties] : [];
     });
-    Object.defineProperty(out, key, { value: stripExtensionKeys(value, childNodes, depth + 1), enumerable: true, writable: true, configurable: true });
+    cursor.children.set(slot, children);
+  }
+  return children;
+}
+
+/** Removes `x-` keys from fixed-shape mappings (not from maps of user names such as `services` or `env`). */
+export function stripExtensionKeys(data: unknown, nodes: readonly JsonSchemaNode[] = (rootNodes ??= [getStackJsonSchema()]), depth = 0): unknown {
+  if (data === null || typeof data !== 'object' || depth > 64) return data;
+  const cursor = cursorAt(nodes);
+  if (Array.isArray(data)) {
+    const items = (cursor.items ??= cursor.candidates.flatMap((n) => (n.items === undefined ? [] : [n.items])));
+    return data.map((item) => stripExtensionKeys(item, items, depth + 1));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    // Why hasOwn: keys such as `constructor` must not find Object.prototype's property in `properties`.
+    const declared = cursor.candidates.some((n) => n.properties !== undefined && Object.hasOwn(n.properties, key));
+    if (key.startsWith('x-') && cursor.shaped && !declared) continue;
+    Object.defineProperty(out, key, { value: stripExtensionKeys(value, childrenAt(cursor, key, declared), depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
