@@ -19,7 +19,8 @@ export function describeSchema(node: JsonSchemaNode): string {
   if (options !== undefined) return unique(options.map(describeSchema)).join(' or ');
   if (node.enum !== undefined) return `one of ${node.enum.map((v) => `\`${String(v)}\``).join(', ')}`;
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
-  const type = Array.isArray(node.type) ? (node.type as string[])[0] : (node.type as string | undefined);
+  if (Array.isArray(node.type)) return (node.type as string[]).map((t) => describeSchema({ ...node, type: t })).join(' or ');
+  const type = node.type as string | undefined;
   if (type === 'array') return node.items === undefined ? 'a list' : listOf(describeSchema(node.items));
   if (type === 'integer' || type === 'number') {
     const min = node.minimum as number | undefined;

@@ -92,7 +92,7 @@ function mapIssue(issue: Issue, prefix: readonly PathSegment[], data: unknown, m
       const name = String(path[path.length - 1] ?? '');
       const kind = kindOfName(path);
       const expected = kind === 'variable' ? 'a variable name such as `DATABASE_URL` (letters, digits and `_`, not starting with a digit)' : 'a name like `web` or `celery-worker`';
-      return [createDiagnostic('BERTH_E_SCHEMA_NAME', { ...base, location: locate(map, path, 'key'), params: { kind, name: `\`${name}\`` }, expected, found: `\`${name}\`` })];
+      return [createDiagnostic('BERTH_E_SCHEMA_NAME', { ...base, location: locate(map, path, 'key'), params: { kind, name: `\`${name}\``, advice: kind === 'variable' ? 'use letters, digits and `_`, not starting with a digit' : 'use lower-case letters, digits and `-` or `_`, starting with a letter (at most 63 characters)' }, expected, found: `\`${name}\`` })];
     }
     case 'custom':
       return [mapCustom(issue.params as BerthIssueParams | undefined, issue.message, field, value, base)];

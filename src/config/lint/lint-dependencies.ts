@@ -13,7 +13,7 @@ export function lintUnknownDependencies(context: LintContext): Diagnostic[] {
       const others = names.filter((n) => n !== name);
       const closest = findClosest(target, others);
       const suggestion = closest !== undefined ? `did you mean \`${closest}\`?` : `define a service named \`${target}\` under \`services:\`, or remove it from \`depends_on\`${others.length === 0 ? '' : ` (services here: ${others.slice(0, 8).join(', ')})`}`;
-      out.push(createDiagnostic('BERTH_E_DEP_UNKNOWN', { ...at(context, dependsOnPath(context, owner, name, target)), service: name, params: { service: owner === 'jobs' ? `job ${name}` : name, target, suggestion }, expected: 'the name of a service in this file', found: `\`${target}\`` }));
+      out.push(createDiagnostic('BERTH_E_DEP_UNKNOWN', { ...at(context, dependsOnPath(context, owner, name, target)), service: name, params: { owner: owner === 'jobs' ? `job ${name}` : `service ${name}`, target, suggestion }, expected: 'the name of a service in this file', found: `\`${target}\`` }));
     }
   };
   for (const service of Object.values(context.stack.services)) check('services', service.name, Object.keys(service.depends_on));
