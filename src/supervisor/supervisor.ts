@@ -28,6 +28,8 @@ export class Supervisor {
   readonly #logListeners = new Set<LogListener>();
   readonly #held = new Set<string>();
   #scheduled = false;
+  /** The `up` in progress: `waitReady` must not answer before the runners exist. */
+  #starting: Promise<void> = Promise.resolve();
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -64,7 +66,13 @@ export class Supervisor {
   }
 
   /** Reaps what an earlier daemon left, then starts the named services (all when none) with their dependencies. */
-  async up(names: readonly string[] = []): Promise<void> {
+  up(names: readonly string[] = []): Promise<void> {
+    const run = this.#starting.then(() => this.#up(names));
+    this.#starting = run.catch(() => undefined);
+    return run;
+  }
+
+  async #up(names: readonly string[]): Promise<void> {
     await reapLeftovers(join(this.#options.stateDir, 'run'));
     const wanted = withDependencies(this.stack.services, names.length === 0 ? Object.keys(this.stack.services) : names);
     for (const name of wanted) {
@@ -152,6 +160,7 @@ export class Supervisor {
   /** Resolves when every running service is ready (one-shots completed), or with the ones that are not at the timeout. */
   async waitReady(timeoutMs: number): Promise<ReadyResult> {
     const deadline = Date.now() + timeoutMs;
+    await this.#starting;
     for (;;) {
       const pending = this.status().filter((s) => !(s.phase === 'completed' || (s.phase === 'running' && s.ready !== false)));
       const hopeless = pending.filter((s) => s.phase === 'failed' || s.phase === 'exited' || s.crashLoop);
