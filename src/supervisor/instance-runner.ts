@@ -121,7 +121,8 @@ export class InstanceRunner {
       this.#context.logs.write(this.#context.instance, `${why}; restarting in ${String(delay)} ms`);
       this.#update({ phase: 'backoff', reason: `${why}; restarting in ${String(delay)} ms`, pid: null, ready: service.ready === null ? null : false });
       if ((await Promise.race([sleep(delay), this.#stopRequested])) === 'stop') break;
-      this.#update({ restarts: this.#status.restarts + 1 });
+      // Counted silently: the next state event (starting) carries it, so each phase change is one event.
+      this.#status = { ...this.#status, restarts: this.#status.restarts + 1 };
     }
     this.#update({ phase: 'stopped', reason: 'stopped on request', pid: null, ready: service.ready === null ? null : false });
   }

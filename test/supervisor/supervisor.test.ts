@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { listGroupMembers } from '../../src/exec/proc-stat.js';
+import { listGroupMembers, readProcStat } from '../../src/exec/proc-stat.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { SupervisorEvent } from '../../src/supervisor/supervisor-types.js';
 import { loadText } from '../helpers/temp-stack.js';
@@ -42,7 +42,7 @@ function startStack(yaml: string): { supervisor: Supervisor; trace: string; dir:
 
 describe('supervisor', () => {
   it('starts a 3-level graph in order, each level only once the one below is ready, and a late dependency holds its dependents', async () => {
-    const { supervisor, trace } = startStack(`services:
+    const { supervisor, trace, events } = startStack(`services:
   db: { command: FIXTURE, http: {}, env: { LISTEN_AFTER: "600" }, ready: { http: /health } }
   cache: { command: FIXTURE, http: {}, ready: { http: /health } }
   api: { command: FIXTURE, http: {}, depends_on: [db, cache], ready: { http: /health } }
@@ -52,13 +52,15 @@ describe('supervisor', () => {
     const waiting = await until('web to show why it waits', () => supervisor.status().find((s) => s.service === 'web' && s.phase === 'waiting' && s.reason !== null));
     assert.match(waiting.reason ?? '', /waiting for api to be ready/);
     assert.deepEqual(await supervisor.waitReady(10_000), { ok: true });
-    const events = readTrace(trace);
-    const at = (service: string, event: string) => events.find((e) => e.service === service && e.event === event)?.time ?? NaN;
+    const traced = readTrace(trace);
+    const at = (service: string, event: string) => traced.find((e) => e.service === service && e.event === event)?.time ?? NaN;
     assert.ok(at('api', 'start') >= at('db', 'listening'), 'api starts after db listens');
     assert.ok(at('api', 'start') >= at('cache', 'listening'));
     assert.ok(at('web', 'start') >= at('api', 'listening'), 'web starts after api listens');
     assert.ok(at('cache', 'start') < at('db', 'listening'), 'independent services start in parallel');
-    assert.ok(at('api', 'start') - at('db', 'listening') < 200, `api started soon after db was ready (${String(at('api', 'start') - at('db', 'listening'))} ms)`);
+    const stateAt = (service: string, test: (e: Extract<SupervisorEvent, { type: 'state' }>) => boolean) => events.find((e): e is Extract<SupervisorEvent, { type: 'state' }> => e.type === 'state' && e.status.service === service && test(e))?.time ?? NaN;
+    const reaction = stateAt('api', (e) => e.status.phase === 'starting') - stateAt('db', (e) => e.status.ready === true);
+    assert.ok(reaction >= 0 && reaction < 500, `api is spawned when db becomes ready, not at a polling tick (${String(reaction)} ms)`);
     await supervisor.down();
   });
 
@@ -128,10 +130,13 @@ describe('supervisor', () => {
 `);
     await supervisor.up();
     await until('seven crashes', () => readTrace(trace).filter((e) => e.event === 'start').length >= 7, 15_000);
+    const decided = events.flatMap((e) => (e.type === 'state' && e.status.phase === 'backoff' ? [Number(/restarting in (\d+) ms/.exec(e.status.reason ?? '')?.[1])] : []));
+    assert.deepEqual(decided.slice(0, 6), [50, 100, 200, 400, 400, 400], 'doubling from 50 ms, capped at 400 ms');
     const starts = readTrace(trace).filter((e) => e.event === 'start').map((e) => e.time);
     const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
-    assert.ok((gaps[1] ?? 0) > (gaps[0] ?? 0), `delays grow: ${gaps.join(', ')}`);
-    assert.ok(gaps.every((g) => g < 400 + 300), `delays are capped near 400 ms: ${gaps.join(', ')}`);
+    gaps.forEach((gap, i) => {
+      assert.ok(gap >= (decided[i] ?? 0), `restart ${String(i + 1)} waited its delay: ${gaps.join(', ')}`);
+    });
     assert.equal(events.filter((e) => e.type === 'crash_loop').length, 1, 'one crash-loop event, not one per crash');
     assert.equal(supervisor.status()[0]?.crashLoop, true);
     const { writeFileSync } = await import('node:fs');
@@ -139,5 +144,36 @@ describe('supervisor', () => {
     await until('flaky to run again', () => supervisor.status().find((s) => s.phase === 'running'), 5000);
     await until('the crash loop to be resolved', () => events.find((e) => e.type === 'crash_loop_resolved'), 5000);
     await supervisor.down();
+  });
+
+  it('kills what a crashed instance left behind before restarting it, and an explicit restart leaves no old processes', async () => {
+    const { supervisor, dir } = startStack(`services:
+  leaky:
+    command: node -e "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)" & echo "left $$!"; sleep 0.3; exit 1
+    stop: { timeout: 200ms }
+    backoff: { initial: 100ms }
+`);
+    const lines: string[] = [];
+    supervisor.subscribeLogs((line) => lines.push(line.text));
+    await supervisor.up();
+    const left = await until('the first grandchild pid', () => lines.find((l) => l.startsWith('left ')));
+    const orphan = Number(left.slice(5));
+    await until('the first restart', () => supervisor.status().find((s) => s.restarts >= 1));
+    const stat = readProcStat(orphan);
+    assert.ok(stat === undefined || stat.state === 'Z', 'the SIGTERM-ignoring grandchild of the crashed run is gone');
+    await supervisor.stop();
+    void dir;
+
+    const second = startStack(`services:
+  web: { command: FIXTURE, http: {}, ready: { http: /health } }
+`);
+    await second.supervisor.up();
+    await second.supervisor.waitReady(5000);
+    const firstPid = second.supervisor.status()[0]?.pid ?? 0;
+    await second.supervisor.restart(['web']);
+    await until('web to be ready again', () => second.supervisor.status().find((s) => s.phase === 'running' && s.ready === true && s.pid !== firstPid));
+    assert.deepEqual(listGroupMembers(firstPid), [], 'the old instance is gone after restart');
+    assert.equal(second.supervisor.status().length, 1, 'one instance, not two');
+    await second.supervisor.down();
   });
 });
