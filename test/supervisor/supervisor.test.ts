@@ -162,7 +162,7 @@ describe('supervisor', () => {
     const stat = readProcStat(orphan);
     assert.ok(stat === undefined || stat.state === 'Z', 'the SIGTERM-ignoring grandchild of the crashed run is gone');
     await supervisor.stop();
-    void dir;
+    dir;
 
     const second = startStack(`services:
   web: { command: FIXTURE, http: {}, ready: { http: /health } }
