@@ -147,7 +147,7 @@ describe('supervisor', () => {
   });
 
   it('kills what a crashed instance left behind before restarting it, and an explicit restart leaves no old processes', async () => {
-    const { supervisor, dir } = startStack(`services:
+    const { supervisor } = startStack(`services:
   leaky:
     command: node -e "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)" & echo "left $$!"; sleep 0.3; exit 1
     stop: { timeout: 200ms }
@@ -162,7 +162,6 @@ describe('supervisor', () => {
     const stat = readProcStat(orphan);
     assert.ok(stat === undefined || stat.state === 'Z', 'the SIGTERM-ignoring grandchild of the crashed run is gone');
     await supervisor.stop();
-    dir;
 
     const second = startStack(`services:
   web: { command: FIXTURE, http: {}, ready: { http: /health } }
