@@ -175,4 +175,21 @@ describe('supervisor', () => {
     assert.equal(second.supervisor.status().length, 1, 'one instance, not two');
     await second.supervisor.down();
   });
+
+  it('runs replicas as numbered instances, each with its own port, and waits for all of them', async () => {
+    const { supervisor, trace } = startStack(`services:
+  web: { command: FIXTURE, http: {}, replicas: 3, ready: { http: /health } }
+  worker: { command: FIXTURE, depends_on: [web] }
+`);
+    await supervisor.up();
+    assert.deepEqual(await supervisor.waitReady(10_000), { ok: true });
+    const web = supervisor.status().filter((s) => s.service === 'web');
+    assert.deepEqual(web.map((s) => s.instance), [1, 2, 3]);
+    assert.equal(new Set(web.map((s) => s.port)).size, 3, 'three different ports');
+    const started = readTrace(trace).filter((e) => e.event === 'start');
+    assert.deepEqual(started.filter((e) => e.service === 'web').map((e) => e.instance).sort(), [1, 2, 3], 'BERTH_INSTANCE numbers them');
+    const lastWebListening = Math.max(...readTrace(trace).filter((e) => e.service === 'web' && e.event === 'listening').map((e) => e.time));
+    assert.ok((started.find((e) => e.service === 'worker')?.time ?? 0) >= lastWebListening, 'the dependent waits for every replica');
+    await supervisor.down();
+  });
 });
