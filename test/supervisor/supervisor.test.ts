@@ -177,7 +177,7 @@ describe('supervisor', () => {
   });
 
   it('runs replicas as numbered instances, each with its own port, and waits for all of them', async () => {
-    const { supervisor, trace } = startStack(`services:
+    const { supervisor, trace, events } = startStack(`services:
   web: { command: FIXTURE, http: {}, replicas: 3, ready: { http: /health } }
   worker: { command: FIXTURE, depends_on: [web] }
 `);
@@ -188,8 +188,9 @@ describe('supervisor', () => {
     assert.equal(new Set(web.map((s) => s.port)).size, 3, 'three different ports');
     const started = readTrace(trace).filter((e) => e.event === 'start');
     assert.deepEqual(started.filter((e) => e.service === 'web').map((e) => e.instance).sort(), [1, 2, 3], 'BERTH_INSTANCE numbers them');
-    const lastWebListening = Math.max(...readTrace(trace).filter((e) => e.service === 'web' && e.event === 'listening').map((e) => e.time));
-    assert.ok((started.find((e) => e.service === 'worker')?.time ?? 0) >= lastWebListening, 'the dependent waits for every replica');
+    const readyTimes = events.flatMap((e) => (e.type === 'state' && e.status.service === 'web' && e.status.ready === true && e.status.phase === 'running' ? [e.time] : []));
+    const workerSpawned = events.find((e) => e.type === 'state' && e.status.service === 'worker' && e.status.phase === 'starting')?.time ?? 0;
+    assert.ok(workerSpawned >= Math.max(...readyTimes), 'the dependent waits for every replica to be ready');
     await supervisor.down();
   });
 });
