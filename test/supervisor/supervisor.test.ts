@@ -52,15 +52,16 @@ describe('supervisor', () => {
     const waiting = await until('web to show why it waits', () => supervisor.status().find((s) => s.service === 'web' && s.phase === 'waiting' && s.reason !== null));
     assert.match(waiting.reason ?? '', /waiting for api to be ready/);
     assert.deepEqual(await supervisor.waitReady(10_000), { ok: true });
-    const traced = readTrace(trace);
-    const at = (service: string, event: string) => traced.find((e) => e.service === service && e.event === event)?.time ?? NaN;
-    assert.ok(at('api', 'start') >= at('db', 'listening'), 'api starts after db listens');
-    assert.ok(at('api', 'start') >= at('cache', 'listening'));
-    assert.ok(at('web', 'start') >= at('api', 'listening'), 'web starts after api listens');
-    assert.ok(at('cache', 'start') < at('db', 'listening'), 'independent services start in parallel');
-    const stateAt = (service: string, test: (e: Extract<SupervisorEvent, { type: 'state' }>) => boolean) => events.find((e): e is Extract<SupervisorEvent, { type: 'state' }> => e.type === 'state' && e.status.service === service && test(e))?.time ?? NaN;
-    const reaction = stateAt('api', (e) => e.status.phase === 'starting') - stateAt('db', (e) => e.status.ready === true);
+    type StateEvent = Extract<SupervisorEvent, { type: 'state' }>;
+    const stateAt = (service: string, test: (e: StateEvent) => boolean) => events.find((e): e is StateEvent => e.type === 'state' && e.status.service === service && test(e))?.time ?? NaN;
+    const spawned = (service: string) => stateAt(service, (e) => e.status.phase === 'starting');
+    const ready = (service: string) => stateAt(service, (e) => e.status.ready === true);
+    assert.ok(spawned('api') >= ready('db') && spawned('api') >= ready('cache'), 'api starts after db and cache are ready');
+    assert.ok(spawned('web') >= ready('api'), 'web starts after api is ready');
+    assert.ok(spawned('cache') < ready('db'), 'independent services start in parallel');
+    const reaction = spawned('api') - ready('db');
     assert.ok(reaction >= 0 && reaction < 500, `api is spawned when db becomes ready, not at a polling tick (${String(reaction)} ms)`);
+    assert.equal(readTrace(trace).filter((e) => e.event === 'start').length, 4, 'each service started once');
     await supervisor.down();
   });
 
