@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { createLogSink } from '../../src/logs/create-log-sink.js';
+import { nodeLogFs, type LogFs } from '../../src/logs/log-fs.js';
+import type { LogLine } from '../../src/logs/log-types.js';
+import { fixtures, readLogFile, runFixture, runSteps, tempDir, textsOf, waitFor } from './log-test-helpers.js';
+
+const FIXED_TIME = Date.parse('2026-01-02T03:04:05.678Z');
+
+describe('createLogSink: lines', { concurrency: true }, () => {
+  it('writes `<time> <instance> <stream> <text>` lines from a real child, across chunk boundaries', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web' });
+    const run = await runSteps(sink, 2, [
+      { out: 'hel' },
+      { sleep: 30, out: 'lo\nwor' },
+      { sleep: 30, out: 'ld\n' },
+      { err: 'oops\n' },
+      { sleep: 30, out: '\n' },
+      { out: 'tail without newline' },
+    ]);
+    assert.equal(run.code, 0);
+    await sink.close();
+    const raw = readFileSync(join(dir, 'web.log'), 'utf8');
+    assert.match(raw, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 2 out hello\n/);
+    const lines = readLogFile(join(dir, 'web.log'));
+    assert.deepEqual(
+      lines.map((line) => `${line.instance} ${line.stream} ${line.text}`),
+      ['2 out hello', '2 out world', '2 err oops', '2 out ', '2 out tail without newline'],
+    );
+    assert.ok(lines.every((line) => Math.abs(line.time - Date.now()) < 60_000));
+  });
+
+  it('drops the \\r of \\r\\n (also split across chunks) and keeps every other byte', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web' });
+    await runSteps(sink, 1, [
+      { out: 'a\r\nb\r' },
+      { sleep: 30, out: '\nc\rd\r\r\n' },
+      { out: '\u001b[32mgreen\u001b[0m\ttab\n' },
+      { outBytes: Buffer.from([0xff, 0xfe, 0x0a]).toString('base64') },
+    ]);
+    await sink.close();
+    const raw = readFileSync(join(dir, 'web.log'));
+    assert.ok(raw.includes(Buffer.from([0x20, 0xff, 0xfe, 0x0a])), 'invalid UTF-8 is written as is');
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['a', 'b', 'c\rd\r', '\u001b[32mgreen\u001b[0m\ttab', '\ufffd\ufffd']);
+  });
+
+  it('shows a prompt without newline after a short delay, and not before', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', partialFlushMs: 80 });
+    const seen: string[] = [];
+    let shownAfter = 0;
+    const start = Date.now();
+    sink.subscribe((line) => {
+      seen.push(line.text);
+      shownAfter = Date.now() - start;
+    });
+    const source = new PassThrough();
+    sink.attach(1, 'out', source);
+    source.write('Password: ');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(seen.length, 0, 'held while the line may still be coming');
+    await waitFor(() => seen.length === 1, 2000, 'the prompt');
+    assert.deepEqual(seen, ['Password: ']);
+    assert.ok(shownAfter >= 70, `flushed after ${shownAfter} ms`);
+    source.end('hunter2\n');
+    await sink.close();
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['Password: ', 'hunter2']);
+  });
+
+  it('cuts lines over the cap into pieces, never inside a UTF-8 character', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', maxLineBytes: 1000 });
+    const long = 'é'.repeat(1700); // 3400 bytes
+    await runSteps(sink, 1, [{ out: long.slice(0, 600) }, { sleep: 20, out: `${long.slice(600)}\nshort\n` }, { out: `${'ab'.repeat(1200)}\n` }]);
+    await sink.close();
+    const texts = textsOf(readLogFile(join(dir, 'web.log')));
+    const pieces = texts.slice(0, texts.indexOf('short'));
+    assert.equal(pieces.join(''), long);
+    assert.ok(pieces.every((piece) => Buffer.byteLength(piece) <= 1000 && !piece.includes('\ufffd')), 'pieces are whole characters');
+    assert.deepEqual(texts.slice(texts.indexOf('short') + 1), ['ab'.repeat(500), 'ab'.repeat(500), 'ab'.repeat(200)]);
+  });
+
+  it('cuts a 200 KiB line into 64 KiB pieces by default', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web' });
+    await runSteps(sink, 1, [{ out: 'x', repeat: 200 * 1024 }, { out: '\nafter\n' }]);
+    await sink.close();
+    const texts = textsOf(readLogFile(join(dir, 'web.log')));
+    assert.deepEqual(texts.map((text) => text.length), [65536, 65536, 65536, 8192, 5]);
+  });
+
+  it('flushes a held partial line on close()', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', partialFlushMs: 10_000 });
+    const source = new PassThrough();
+    sink.attach(1, 'out', source);
+    source.write('done\nstill typing');
+    await sink.close();
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['done', 'still typing']);
+  });
+
+  it('writes Berth lines as stream `berth`, one file line per text line', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'api', now: () => FIXED_TIME });
+    sink.write(0, 'starting');
+    sink.write(3, 'exited with code 1\nrestarting in 200ms');
+    await sink.close();
+    assert.equal(
+      readFileSync(join(dir, 'api.log'), 'utf8'),
+      '2026-01-02T03:04:05.678Z 0 berth starting\n2026-01-02T03:04:05.678Z 3 berth exited with code 1\n2026-01-02T03:04:05.678Z 3 berth restarting in 200ms\n',
+    );
+  });
+});
+
+describe('createLogSink: ring and listeners', { concurrency: true }, () => {
+  it('keeps the last lines for recent(), newest last, across chunks', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', ringLines: 5 });
+    await runFixture(sink, 1, 'flat-out.mjs', ['count', '12', '20', '4'], false);
+    await sink.close();
+    assert.deepEqual(textsOf(sink.recent(3)).map((text) => text.slice(0, 12)), ['line 0000010', 'line 0000011', 'line 0000012']);
+    assert.equal(sink.recent(100).length, 5, 'never more than the ring holds');
+    assert.equal(sink.recent(0).length, 0);
+    assert.deepEqual(sink.recent(1).map((line) => `${line.service} ${line.instance} ${line.stream}`), ['web 1 out']);
+  });
+
+  it('calls listeners for every line, synchronously, until they unsubscribe', async () => {
+    const sink = createLogSink({ dir: tempDir(), service: 'web' });
+    const seen: LogLine[] = [];
+    const unsubscribe = sink.subscribe((line) => seen.push(line));
+    sink.write(1, 'one');
+    assert.equal(seen.length, 1, 'synchronous');
+    await runFixture(sink, 2, 'flat-out.mjs', ['count', '500', '40', '7']);
+    assert.equal(seen.length, 1 + 500 + 1, 'every line, and the fixture’s report on stderr');
+    assert.deepEqual(textsOf(seen.filter((line) => line.stream === 'out')).map((text) => Number(text.slice(5, 12))), Array.from({ length: 500 }, (_, i) => i + 1));
+    unsubscribe();
+    sink.write(1, 'after');
+    assert.equal(seen.length, 502);
+    await sink.close();
+  });
+
+  it('goes on when a listener throws: other listeners, the ring and the file still get every line', async () => {
+    const dir = tempDir();
+    const errors: unknown[] = [];
+    const sink = createLogSink({ dir, service: 'web', onError: (error) => errors.push(error) });
+    sink.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const seen: string[] = [];
+    sink.subscribe((line) => seen.push(line.text));
+    await runSteps(sink, 1, [{ out: 'a\nb\n' }, { sleep: 20, out: 'c\n' }]);
+    sink.write(0, 'd');
+    await sink.close();
+    assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+    assert.equal(errors.length, 4);
+    assert.deepEqual(textsOf(sink.recent(10)), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('createLogSink: rotation', () => {
+  // Every line is `2026-01-02T03:04:05.678Z 0 berth ` (33 bytes) + 16 characters + newline = 50 bytes.
+  const line = (n: number): string => `line ${String(n).padStart(11, '0')}`;
+
+  it('rotates exactly at the limit: full files hold maxSize bytes, keep rotated files stay', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'web.log.7'), 'left by a run with a larger keep\n');
+    writeFileSync(join(dir, 'web.log.backup'), 'not ours\n');
+    writeFileSync(join(dir, 'webapp.log.3'), 'another service\n');
+    const sink = createLogSink({ dir, service: 'web', maxSize: 500, keep: 2, now: () => FIXED_TIME });
+    for (let n = 1; n <= 35; n++) {
+      sink.write(0, line(n));
+      if (n % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await sink.close();
+    assert.deepEqual(readdirSync(dir).sort(), ['web.log', 'web.log.1', 'web.log.2', 'web.log.backup', 'webapp.log.3']);
+    assert.equal(statSync(join(dir, 'web.log.2')).size, 500);
+    assert.equal(statSync(join(dir, 'web.log.1')).size, 500);
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log.2'))), Array.from({ length: 10 }, (_, i) => line(i + 11)));
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log.1'))), Array.from({ length: 10 }, (_, i) => line(i + 21)));
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), Array.from({ length: 5 }, (_, i) => line(i + 31)));
+  });
+
+  it('rotates a batch written in one go at the same line boundaries', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', maxSize: 500, keep: 5, now: () => FIXED_TIME });
+    sink.write(0, Array.from({ length: 25 }, (_, i) => line(i + 1)).join('\n'));
+    await sink.close();
+    assert.deepEqual([statSync(join(dir, 'web.log.2')).size, statSync(join(dir, 'web.log.1')).size, statSync(join(dir, 'web.log')).size], [500, 500, 250]);
+  });
+
+  it('appends to an existing file and counts its size toward the limit', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'web.log'), `2026-01-01T00:00:00.000Z 0 berth ${line(0)}\n`.repeat(9));
+    const sink = createLogSink({ dir, service: 'web', maxSize: 500, keep: 1, now: () => FIXED_TIME });
+    sink.write(0, `${line(1)}\n${line(2)}`);
+    await sink.close();
+    assert.equal(readLogFile(join(dir, 'web.log.1')).length, 10);
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), [line(2)]);
+  });
+
+  it('keeps no rotated file with keep 0, and gives a line longer than the limit a file of its own', async () => {
+    const dir = tempDir();
+    const sink = createLogSink({ dir, service: 'web', maxSize: 120, keep: 0, now: () => FIXED_TIME });
+    sink.write(0, line(1));
+    sink.write(0, 'y'.repeat(200));
+    await sink.close();
+    assert.deepEqual(readdirSync(dir), ['web.log']);
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['y'.repeat(200)]);
+  });
+});
+
+describe('createLogSink: rotation failures', () => {
+  it('keeps writing to the same file when renaming fails, and says so once', async () => {
+    const dir = tempDir();
+    const errors: unknown[] = [];
+    const stuckFs: LogFs = {
+      ...nodeLogFs,
+      rename: () => Promise.reject(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })),
+    };
+    const sink = createLogSink({ dir, service: 'web', maxSize: 100, fs: stuckFs, onError: (error) => errors.push(error), now: () => FIXED_TIME });
+    for (let n = 1; n <= 6; n++) sink.write(0, `line ${n}`);
+    await sink.close();
+    assert.equal(readLogFile(join(dir, 'web.log')).length, 6);
+    assert.equal(errors.length, 1);
+  });
+});
+
+describe('createLogSink: never blocks', () => {
+  it('drops lines when the disk falls behind, counts them, and says where', async () => {
+    const dir = tempDir();
+    let writes = 0;
+    // A disk that takes 200 ms for every write, however small: a fake for time.
+    const slowFs: LogFs = {
+      ...nodeLogFs,
+      async open(path) {
+        const opened = await nodeLogFs.open(path);
+        return {
+          size: opened.size,
+          handle: {
+            write: async (buffers) => {
+              writes++;
+              await new Promise((resolve) => setTimeout(resolve, 200));
+              await opened.handle.write(buffers);
+            },
+            close: () => opened.handle.close(),
+          },
+        };
+      },
+    };
+    const sink = createLogSink({ dir, service: 'web', fs: slowFs, maxBufferedBytes: 64 * 1024 });
+    const total = 40_000;
+    const started = Date.now();
+    const run = await runFixture(sink, 1, 'flat-out.mjs', ['count', String(total), '100', '50'], false);
+    const childMs = Date.now() - started;
+    await sink.close();
+    assert.equal(run.code, 0);
+    assert.ok(childMs < 3000, `the child ran ${childMs} ms against a disk doing ${writes} writes`);
+    const lines = readLogFile(join(dir, 'web.log'));
+    const out = lines.filter((line) => line.stream === 'out');
+    const notices = lines.filter((line) => line.stream === 'berth');
+    assert.ok(sink.dropped() > 0, 'the slow disk made it drop');
+    assert.equal(out.length + sink.dropped(), total, 'every line is written or counted');
+    const noticed = notices.map((line) => Number(/^(\d+) lines? dropped here: the disk could not keep up$/.exec(line.text)?.[1]));
+    assert.equal(noticed.reduce((sum, n) => sum + n, 0), sink.dropped(), 'the notices add up to dropped()');
+    // Each notice sits exactly where its lines are missing.
+    let expected = 1;
+    for (const line of lines) {
+      if (line.stream === 'berth') expected += noticedCount(line);
+      else {
+        assert.equal(Number(line.text.slice(5, 12)), expected, 'lines in order, gaps only at notices');
+        expected++;
+      }
+    }
+  });
+
+  it('counts lines a failing disk loses, reports the failure once, and notes the gap when it recovers', async () => {
+    const dir = tempDir();
+    let failures = 3;
+    const failingFs: LogFs = {
+      ...nodeLogFs,
+      async open(path) {
+        if (failures-- > 0) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        return nodeLogFs.open(path);
+      },
+    };
+    const errors: unknown[] = [];
+    const sink = createLogSink({ dir, service: 'web', fs: failingFs, onError: (error) => errors.push(error) });
+    for (let n = 1; n <= 3; n++) {
+      sink.write(1, `lost ${n}`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    sink.write(1, 'kept');
+    await sink.close();
+    assert.equal(sink.dropped(), 3);
+    assert.equal(errors.length, 1, 'one report for the streak');
+    assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['kept', '3 lines dropped here: the disk could not keep up']);
+  });
+
+  it('never pauses a child writing flat out: it keeps its pace through the sink', async (t) => {
+    const dir = tempDir();
+    const rate = async (mode: 'sink' | 'pipe' | 'file'): Promise<number> => {
+      const fd = mode === 'file' ? openSync(join(dir, 'direct.log'), 'w') : undefined;
+      const child = spawn(process.execPath, [join(fixtures, 'flat-out.mjs'), 'time', '500', '120', '1'], { stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
+      if (fd !== undefined) closeSync(fd);
+      const sink = mode === 'sink' ? createLogSink({ dir, service: 'web', maxSize: 0 }) : undefined;
+      if (child.stdout !== null) {
+        if (sink !== undefined) sink.attach(1, 'out', child.stdout);
+        else child.stdout.resume();
+      }
+      let report = '';
+      child.stderr?.on('data', (chunk: Buffer) => (report += chunk.toString()));
+      await new Promise((resolve) => child.once('close', resolve));
+      await sink?.close();
+      const { bytes, ms } = JSON.parse(report) as { bytes: number; ms: number };
+      return bytes / ms / 1000;
+    };
+    // Interleaved and best of two, so a burst of load elsewhere on the machine hits both alike.
+    const file = await rate('file');
+    const pipe = await rate('pipe');
+    const sink = await rate('sink');
+    const best = { pipe: Math.max(pipe, await rate('pipe')), sink: Math.max(sink, await rate('sink')) };
+    t.diagnostic(`MB/s: straight to a file ${file.toFixed(1)}, to a pipe read and thrown away ${best.pipe.toFixed(1)}, through the sink ${best.sink.toFixed(1)}`);
+    // Why not against the file: the pipe itself (libuv's socketpair) costs a child writing line by
+    // line far more than a file does, whoever reads it (docs/benchmarks.md); what the sink must not
+    // do is slow the child beyond that, so it is judged against the same pipe read and discarded.
+    assert.ok(best.sink >= 0.5 * best.pipe, `through the sink ${best.sink.toFixed(1)} MB/s, the bare pipe ${best.pipe.toFixed(1)} MB/s`);
+    assert.ok(existsSync(join(dir, 'web.log')));
+  });
+});
+
+function noticedCount(line: LogLine): number {
+  return Number(/^(\d+) /.exec(line.text)?.[1] ?? 0);
+}
