@@ -22,8 +22,9 @@ export interface LogFs {
 /** The real file system. */
 export const nodeLogFs: LogFs = {
   async open(path) {
-    await mkdir(dirname(path), { recursive: true });
-    const file = await open(path, 'a');
+    // Services print secrets more often than anyone would like: logs are for the stack's owner only.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const file = await open(path, 'a', 0o600);
     const { size } = await file.stat();
     const handle: LogFileHandle = {
       async write(buffers) {

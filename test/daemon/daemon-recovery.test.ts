@@ -65,6 +65,8 @@ describe('daemon', () => {
     const first = captureIo(dir, { PATH: process.env.PATH ?? '' });
     assert.equal(await main(['up', '-d'], first), 0, first.err());
     assert.equal(statSync(paths.socket).mode & 0o777, 0o600, 'the control socket is private');
+    assert.equal(statSync(paths.logsDir).mode & 0o777, 0o700, 'logs are private');
+    assert.equal(statSync(join(paths.logsDir, 'db.log')).mode & 0o777, 0o600);
     const daemon = JSON.parse(readFileSync(join(paths.stateDir, 'daemon.json'), 'utf8')) as { pid: number };
     const before = groupsWith(marker);
     assert.equal(before.size, 3, `one process group each for db, api and tree: ${first.out()}`);
