@@ -1,11 +1,16 @@
 // The control API over the Unix socket: HTTP + JSON, and an event stream (SSE). The CLI is its client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventStore } from '../state/event-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { parseEventQuery } from '../state/event-query.js';
+import { resolveServiceEnv } from './service-env.js';
 
 export interface ApiContext {
   readonly supervisor: Supervisor;
   /** Stops the stack and then the daemon. */
   readonly shutdown: () => Promise<void>;
+  /** The event log in state.db; null when the database could not be opened. */
+  readonly events?: EventStore | null;
 }
 
 type Handler = (context: ApiContext, request: IncomingMessage, response: ServerResponse, params: URLSearchParams, match: RegExpExecArray) => Promise<void> | void;
@@ -47,6 +52,18 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
     await c.supervisor.down();
     send(r, 200, { ok: true });
     setImmediate(() => void c.shutdown());
+  } },
+  { method: 'GET', path: /^\/v1\/events\/history$/, handle: (c, _q, r, params) => {
+    const query = parseEventQuery(params);
+    if (!query.ok) send(r, 400, { error: { code: 'BERTH_E_API_BAD_QUERY', message: query.message } });
+    else if (c.events === undefined || c.events === null) send(r, 503, { error: { code: 'BERTH_E_STATE_DB', message: 'the daemon could not open the state database; see .berth/daemon.log' } });
+    else send(r, 200, { events: c.events.list(query.filter) });
+  } },
+  // The environment instance 1 of a service gets, late values filled from the running stack (for `berth exec`).
+  // Only the stack's part: the caller adds its own environment below it. The socket is the owner's only (0600).
+  { method: 'GET', path: /^\/v1\/services\/([a-z][a-z0-9_-]*)\/env$/, handle: (c, _q, r, _p, m) => {
+    const name = m[1] ?? '';
+    if (known(c, r, name)) send(r, 200, resolveServiceEnv(c.supervisor, name));
   } },
   { method: 'GET', path: /^\/v1\/events$/, handle: (c, q, r, params) => {
     r.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

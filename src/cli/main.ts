@@ -6,6 +6,8 @@ import { runStartup, STARTUP_HELP } from './commands/startup.js';
 import { runUp, UP_HELP } from './commands/up.js';
 import { runDaemon, DAEMON_HELP } from './commands/daemon.js';
 import { runLogs, LOGS_HELP } from './commands/logs.js';
+import { runEvents, EVENTS_HELP } from './commands/events.js';
+import { runExec, EXEC_HELP } from './commands/exec.js';
 import { createServiceCommand, DOWN_HELP, runDown, runStatus, runWait, SERVICE_HELP, STATUS_HELP, WAIT_HELP } from './commands/control.js';
 import { createDiagnostic } from '../errors/diagnostic.js';
 import { describeChoices } from '../shared/suggest.js';
@@ -22,6 +24,8 @@ export const COMMANDS: Readonly<Record<string, { run: Command; help: string; sum
   down: { run: runDown, help: DOWN_HELP, summary: 'stop everything, dependents first' },
   status: { run: runStatus, help: STATUS_HELP, summary: 'one row an instance: state, pid, uptime, restarts, readiness' },
   logs: { run: runLogs, help: LOGS_HELP, summary: 'show or follow the services\' output' },
+  events: { run: runEvents, help: EVENTS_HELP, summary: 'what happened: state changes, crash loops, restarts, daemon starts' },
+  exec: { run: runExec, help: EXEC_HELP, summary: 'run a command with a service\'s environment and working folder' },
   start: { run: createServiceCommand('start'), help: SERVICE_HELP('start'), summary: 'start services (and what they depend on)' },
   stop: { run: createServiceCommand('stop'), help: SERVICE_HELP('stop'), summary: 'stop services' },
   restart: { run: createServiceCommand('restart'), help: SERVICE_HELP('restart'), summary: 'restart services' },

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startApiServer } from '../api/start-api-server.js';
 import { callApi } from '../client/api-client.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
+import { createFileLogger, type Logger } from '../shared/logger.js';
+import { openEventRecorder } from '../state/event-recorder.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { StatePaths } from './state-paths.js';
 
@@ -15,6 +17,8 @@ export interface DaemonOptions {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** Services to start (with their dependencies); all when empty. */
   readonly services: readonly string[];
+  /** Where the daemon logs (default: JSON lines appended to .berth/daemon.log). */
+  readonly logger?: Logger;
 }
 
 export interface RunningDaemon {
@@ -32,7 +36,11 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   const { paths } = options;
   const existing = await callApi(paths.socket, 'GET', '/v1/status', 2000);
   if (existing.ok) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
+  const logger = options.logger ?? createFileLogger(paths.daemonLog);
+  // Before daemon.json is rewritten and old process records are reaped: they tell how the last daemon ended.
+  const recorder = await openEventRecorder({ stack: options.stack, stateDir: paths.stateDir, runDir: paths.runDir, logger, services: options.services });
   const supervisor = new Supervisor({ stack: options.stack, stateDir: paths.stateDir, baseEnv: options.baseEnv });
+  supervisor.subscribe(recorder.record);
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   let stopping: Promise<void> | null = null;
@@ -40,6 +48,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       await supervisor.down();
+      recorder.close();
       await new Promise<void>((resolve) => {
         if (server === null) resolve();
         else server.close(() => {
@@ -53,7 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
   return { ok: true, daemon: { supervisor, shutdown, done } };

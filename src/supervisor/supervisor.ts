@@ -142,6 +142,11 @@ export class Supervisor {
     };
   }
 
+  /** The run-time value of `${services.NAME.attr}` that late env values are filled from; undefined when not known yet. */
+  lookup(service: string, attr: string): string | undefined {
+    return this.#lookup(service, attr);
+  }
+
   #lookup(service: string, attr: string): string | undefined {
     if (attr === 'host') return '127.0.0.1';
     const port = this.#runners.get(service)?.[0]?.status().port ?? this.stack.services[service]?.port ?? null;

@@ -1,0 +1,82 @@
+// The schema of .berth/state.db as an ordered list of migrations. A database records every migration it
+// has had in `schema_version`; opening it applies the missing ones in order, each in its own transaction.
+// Later features (releases, deploys, backups, the alert queue) append migrations here; never edit or
+// reorder one that has shipped.
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  /** 1, 2, 3, ... with no gaps: the schema version after this migration. */
+  readonly version: number;
+  readonly name: string;
+  readonly up: (db: Database) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events',
+    up: (db) => {
+      // Why AUTOINCREMENT: ids are never reused after pruning, so an id is a stable cursor.
+      // time is milliseconds since the epoch; payload is a JSON object.
+      db.exec(`
+        CREATE TABLE events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          time INTEGER NOT NULL,
+          type TEXT NOT NULL,
+          service TEXT,
+          instance INTEGER,
+          payload TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload))
+        );
+        CREATE INDEX events_by_time ON events (time);
+        CREATE INDEX events_by_service ON events (service, id);
+        CREATE INDEX events_by_type ON events (type, id);
+      `);
+    },
+  },
+];
+
+/** The newest version the given migrations lead to (0 for none). */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+/** Throws when the list is not 1, 2, 3, ... in order: a programming error, caught by the tests. */
+export function checkMigrations(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${String(migration.version)}, expected ${String(index + 1)}`);
+  });
+}
+
+/** The version a database is at (0 when new). */
+export function currentVersion(db: Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null } | undefined;
+  return row?.version ?? 0;
+}
+
+export interface MigrationResult {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * Applies the migrations the database has not had. Each runs in an IMMEDIATE transaction that re-reads the
+ * version first, so two processes opening the same new database apply each migration once.
+ * Throws when the database is newer than this Berth (a downgrade): it must not be written to blindly.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now: () => number = Date.now): MigrationResult {
+  checkMigrations(migrations);
+  const from = currentVersion(db);
+  const latest = latestVersion(migrations);
+  if (from > latest) throw new Error(`the state database has schema version ${String(from)}, newer than this Berth knows (${String(latest)}); upgrade Berth`);
+  const record = db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      if (currentVersion(db) >= migration.version) return;
+      migration.up(db);
+      record.run(migration.version, migration.name, now());
+    }).immediate();
+  }
+  return { from, to: Math.max(from, latest) };
+}
