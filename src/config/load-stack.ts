@@ -12,6 +12,7 @@ import { loadEnvFiles } from './load-env-files.js';
 import { normalizeStack } from './normalize-stack.js';
 import { findEnvironmentBlock, listEnvironments, mergeOverlay, overlaySourceMap } from './overlay-environment.js';
 import { parseYaml } from './parse-yaml.js';
+import { parseYamlFast } from './parse-yaml-fast.js';
 import { resolveReferences } from './resolve-references.js';
 import type { ResolvedStack } from './resolved-stack.js';
 import { collectSecrets, registerSecrets } from './secrets.js';
@@ -25,11 +26,14 @@ export interface LoadStackOptions extends LintOptions {
   readonly environment?: string | undefined;
   /** The process environment used for interpolation; it overrides env-file values. Default: none. */
   readonly processEnv?: Readonly<Record<string, string | undefined>>;
+  /** Internal: `'always'` skips the fast parser and builds the source map up front (tests compare the two). */
+  readonly positions?: 'always' | 'on-diagnostic';
 }
 
 export interface LoadContext {
   /** Source text of every file read, for code frames. */
   readonly sources: Map<string, string>;
+  /** Positions of fields; empty when the file loaded cleanly on the fast path, which builds none. */
   readonly sourceMap: SourceMap;
   /** The data after overlay and `x-` removal, before interpolation (lint reads literals from it). */
   readonly raw: unknown;
@@ -44,8 +48,21 @@ export type LoadStackResult =
 
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
+type ParseYaml = typeof parseYaml;
+
 /** Loads, validates and resolves a stack file. Never throws for bad input: problems come back as diagnostics. */
 export function loadStack(options: LoadStackOptions): LoadStackResult {
+  // Why two parsers: `yaml` with the source map costs most of a load. js-yaml (no positions) goes first; the moment
+  // anything is to be reported, even a warning, the load starts again with `yaml`, so every diagnostic keeps its exact
+  // file:line:col. The trap: both must build the same data (test/config/fast-path.test.ts, decision 0006).
+  if (options.positions !== 'always') {
+    const fast = loadWith(options, parseYamlFast);
+    if (fast.ok && fast.warnings.length === 0) return { ...fast, context: { ...fast.context, sourceMap: new Map() } };
+  }
+  return loadWith(options, parseYaml);
+}
+
+function loadWith(options: LoadStackOptions, parse: ParseYaml): LoadStackResult {
   const file = resolve(options.file);
   const sources = new Map<string, string>();
   const sourceMap: SourceMap = new Map();
@@ -54,14 +71,14 @@ export function loadStack(options: LoadStackOptions): LoadStackResult {
   const text = readText(file);
   if (typeof text !== 'string') return fail([text]);
   sources.set(file, text);
-  const parsed = parseYaml(text, file);
+  const parsed = parse(text, file);
   if (parsed.diagnostics.length > 0) return fail(parsed.diagnostics);
   for (const [key, entry] of parsed.sourceMap) sourceMap.set(key, entry);
   if (!isMapping(parsed.data)) return fail([notMapping(file, parsed.data, parsed.sourceMap)]);
   let data: unknown = parsed.data;
   const environment = options.environment ?? null;
   if (environment !== null) {
-    const overlaid = applyEnvironment(file, data, environment, sourceMap, sources);
+    const overlaid = applyEnvironment(file, data, environment, sourceMap, sources, parse);
     if (!overlaid.ok) return fail(overlaid.diagnostics);
     data = overlaid.data;
   }
@@ -138,7 +155,7 @@ function buildLookup(fileValues: ReadonlyMap<string, string>, processEnv: Readon
 
 type Overlaid = { ok: true; data: unknown } | { ok: false; diagnostics: Diagnostic[] };
 
-function applyEnvironment(file: string, data: unknown, environment: string, sourceMap: SourceMap, sources: Map<string, string>): Overlaid {
+function applyEnvironment(file: string, data: unknown, environment: string, sourceMap: SourceMap, sources: Map<string, string>, parse: ParseYaml): Overlaid {
   const block = findEnvironmentBlock(data, environment);
   const overlayFile = join(dirname(file), basename(file).replace(/\.ya?ml$/, '') + `.${environment}.yml`);
   const hasFile = existsSync(overlayFile);
@@ -157,7 +174,7 @@ function applyEnvironment(file: string, data: unknown, environment: string, sour
     const text = readText(overlayFile);
     if (typeof text !== 'string') return { ok: false, diagnostics: [text] };
     sources.set(overlayFile, text);
-    const parsed = parseYaml(text, overlayFile);
+    const parsed = parse(text, overlayFile);
     if (parsed.diagnostics.length > 0) return { ok: false, diagnostics: [...parsed.diagnostics] };
     if (!isMapping(parsed.data)) return { ok: false, diagnostics: [notMapping(overlayFile, parsed.data, parsed.sourceMap)] };
     merged = mergeOverlay(merged, parsed.data);
