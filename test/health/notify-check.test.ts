@@ -37,7 +37,7 @@ describe('notify probe', () => {
   });
 
   it('fails closed when the pipe closes without READY', async () => {
-    const { result } = await probeChild([process.execPath, '-e', "require('fs').writeSync(3, 'NOT READY\\n');"], '300ms');
+    const { result } = await probeChild([process.execPath, '-e', "require('fs').writeSync(3, 'NOT READY\\n');"], '3s');
     assert.equal(result.ok, false);
     assert.equal(result.output, 'the notify pipe closed before READY');
   });
