@@ -37,6 +37,9 @@ export async function runDown(args: readonly string[], io: CliIo): Promise<numbe
     io.stdout(reaped.length === 0 ? 'nothing is running' : `stopped ${String(reaped.length)} process group(s) a previous daemon left: ${reaped.map((r) => `${r.service}.${String(r.instance)}`).join(', ')}`);
     return EXIT.ok;
   }
+  // The daemon answers before it has closed its socket; return only once it is gone, so `down && up -d` is safe.
+  const deadline = Date.now() + 10_000;
+  while ((await callApi(paths.socket, 'GET', '/v1/status', 1000)).ok && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   io.stdout('stack stopped');
   return EXIT.ok;
 }
