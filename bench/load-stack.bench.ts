@@ -1,5 +1,5 @@
-// Benchmark: loading and validating a 200-service berth.yml (target: < 200 ms), against a plain `yaml` parse of
-// the same file in the same run. Cold = the first load in a fresh process (schema construction included), measured
+// Benchmark: loading and validating a 200-service berth.yml (target: < 200 ms), against the loader on its yaml path
+// only (`positions: 'always'`) and plain `yaml` and js-yaml parses of the same file in the same run. Cold = the first load in a fresh process (schema construction included), measured
 // in child processes; warm = repeated loads in one process.
 // Run: npx tsx bench/load-stack.bench.ts [--runs N]   (--write DIR only writes the generated stack into DIR)
 import { spawnSync } from 'node:child_process';
@@ -116,30 +116,44 @@ function cpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/** In a child process: import and run once, print the times as JSON. */
-async function child(mode: 'loader' | 'baseline', file: string): Promise<void> {
-  const started = performance.now();
-  if (mode === 'loader') {
+type Mode = 'loader' | 'loader-yaml' | 'baseline' | 'baseline-js-yaml';
+const MODES: readonly Mode[] = ['loader', 'loader-yaml', 'baseline', 'baseline-js-yaml'];
+
+/** What each mode runs once: loadStack (fast path first), loadStack on the yaml path only, and the two bare parses. */
+async function prepare(mode: Mode, file: string): Promise<() => void> {
+  if (mode === 'loader' || mode === 'loader-yaml') {
     const { loadStack } = await import('../src/config/load-stack.js');
-    const imported = performance.now();
-    const cpu = cpuMs();
-    const result = loadStack({ file });
-    const done = performance.now();
-    const firstCpuMs = cpuMs() - cpu;
-    if (!result.ok) throw new Error('the benchmark stack does not load');
-    process.stdout.write(JSON.stringify({ importMs: imported - started, firstMs: done - imported, firstCpuMs } satisfies ColdSample));
-  } else {
-    const { parseDocument } = await import('yaml');
-    const imported = performance.now();
-    const cpu = cpuMs();
-    parseDocument(readFileSync(file, 'utf8')).toJS();
-    const done = performance.now();
-    const firstCpuMs = cpuMs() - cpu;
-    process.stdout.write(JSON.stringify({ importMs: imported - started, firstMs: done - imported, firstCpuMs } satisfies ColdSample));
+    const positions = mode === 'loader' ? 'on-diagnostic' : 'always';
+    return () => {
+      if (!loadStack({ file, positions }).ok) throw new Error('the benchmark stack does not load');
+    };
   }
+  if (mode === 'baseline') {
+    const { parseDocument } = await import('yaml');
+    return () => {
+      parseDocument(readFileSync(file, 'utf8')).toJS();
+    };
+  }
+  const { load, CORE_SCHEMA, mergeTag } = await import('js-yaml');
+  const schema = CORE_SCHEMA.withTags(mergeTag);
+  return () => {
+    load(readFileSync(file, 'utf8'), { schema });
+  };
 }
 
-function cold(mode: 'loader' | 'baseline', file: string): ColdSample {
+/** In a child process: import and run once, print the times as JSON. */
+async function child(mode: Mode, file: string): Promise<void> {
+  const started = performance.now();
+  const run = await prepare(mode, file);
+  const imported = performance.now();
+  const cpu = cpuMs();
+  run();
+  const done = performance.now();
+  const firstCpuMs = cpuMs() - cpu;
+  process.stdout.write(JSON.stringify({ importMs: imported - started, firstMs: done - imported, firstCpuMs } satisfies ColdSample));
+}
+
+function cold(mode: Mode, file: string): ColdSample {
   const script = fileURLToPath(import.meta.url);
   const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', mode, file], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`cold ${mode} child failed: ${run.stderr}`);
@@ -184,7 +198,7 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    await child(args[1] as 'loader' | 'baseline', args[2] ?? '');
+    await child(args[1] as Mode, args[2] ?? '');
     return;
   }
   const writeIndex = args.indexOf('--write');
@@ -200,7 +214,7 @@ async function main(): Promise<void> {
   }
   const runsIndex = args.indexOf('--runs');
   const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 50;
-  const colds = 7;
+  const coldRuns = 7;
 
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
   try {
@@ -211,7 +225,6 @@ async function main(): Promise<void> {
     for (const folder of ['workers', 'public']) mkdirSync(join(dir, folder));
 
     const { loadStack } = await import('../src/config/load-stack.js');
-    const { parseDocument } = await import('yaml');
     const check = loadStack({ file });
     if (!check.ok) {
       console.error('the generated stack does not load:', JSON.stringify(check.diagnostics.slice(0, 5), null, 2));
@@ -219,49 +232,41 @@ async function main(): Promise<void> {
       return;
     }
     const services = Object.keys(check.stack.services).length;
+    // The fast path hands out no source map; a full one means the file fell back to the yaml path.
+    const path = check.context.sourceMap.size === 0 ? 'fast path (js-yaml)' : 'yaml path (the fast path declined)';
 
     // Cold: one discarded child of each kind first, so tsx's transpile cache is warm and only evaluation is timed.
-    cold('loader', file);
-    cold('baseline', file);
-    const coldLoader: ColdSample[] = [];
-    const coldBaseline: ColdSample[] = [];
-    for (let i = 0; i < colds; i += 1) {
-      coldLoader.push(cold('loader', file));
-      coldBaseline.push(cold('baseline', file));
-    }
+    for (const mode of MODES) cold(mode, file);
+    const colds: ColdSample[][] = MODES.map(() => []);
+    for (let i = 0; i < coldRuns; i += 1) MODES.forEach((mode, index) => colds[index]?.push(cold(mode, file)));
 
-    // Warm: a few unmeasured rounds for the JIT, then `runs` measured loads of each, alternating.
-    const loader = () => {
-      if (!loadStack({ file }).ok) throw new Error('load failed');
-    };
-    const baseline = () => {
-      parseDocument(readFileSync(file, 'utf8')).toJS();
-    };
-    timeInterleaved([loader, baseline], 5);
-    const [warmLoader, warmBaseline] = timeInterleaved([loader, baseline], runs) as [Timing, Timing];
+    // Warm: a few unmeasured rounds for the JIT, then `runs` measured calls of each, alternating.
+    const fns = await Promise.all(MODES.map((mode) => prepare(mode, file)));
+    timeInterleaved(fns, 5);
+    const warm = timeInterleaved(fns, runs);
 
-    const coldFirst = median(coldLoader.map((s) => s.firstMs));
-    const coldCpu = median(coldLoader.map((s) => s.firstCpuMs));
-    const baseCpu = median(coldBaseline.map((s) => s.firstCpuMs));
-    const coldImport = median(coldLoader.map((s) => s.importMs));
-    const coldTotal = median(coldLoader.map((s) => s.importMs + s.firstMs));
-    const baseFirst = median(coldBaseline.map((s) => s.firstMs));
-    const baseTotal = median(coldBaseline.map((s) => s.importMs + s.firstMs));
-
-    const rows: [string, string, string, string][] = [
-      ['measure', 'loadStack', 'yaml parse (baseline)', 'ratio'],
-      [`cold: first call (median of ${String(colds)} processes)`, ms(coldFirst), ms(baseFirst), `${(coldFirst / baseFirst).toFixed(1)}×`],
-      ['cold: first call, CPU time', ms(coldCpu), ms(baseCpu), `${(coldCpu / baseCpu).toFixed(1)}×`],
-      ['cold: import + first call', ms(coldTotal), ms(baseTotal), `${(coldTotal / baseTotal).toFixed(1)}×`],
-      [`warm: median of ${String(runs)}`, ms(warmLoader.median), ms(warmBaseline.median), `${(warmLoader.median / warmBaseline.median).toFixed(1)}×`],
-      [`warm: p95 of ${String(runs)}`, ms(warmLoader.p95), ms(warmBaseline.p95), `${(warmLoader.p95 / warmBaseline.p95).toFixed(1)}×`],
-      ['warm: median CPU time', ms(warmLoader.cpu), ms(warmBaseline.cpu), `${(warmLoader.cpu / warmBaseline.cpu).toFixed(1)}×`],
+    const pick = (f: (s: ColdSample) => number): number[] => colds.map((samples) => median(samples.map(f)));
+    const measures: [string, number[]][] = [
+      [`cold: first call (median of ${String(coldRuns)} processes)`, pick((s) => s.firstMs)],
+      ['cold: first call, CPU time', pick((s) => s.firstCpuMs)],
+      ['cold: import + first call', pick((s) => s.importMs + s.firstMs)],
+      [`warm: median of ${String(runs)}`, warm.map((t) => t.median)],
+      [`warm: p95 of ${String(runs)}`, warm.map((t) => t.p95)],
+      ['warm: median CPU time', warm.map((t) => t.cpu)],
     ];
-    const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
-    console.log(`load-stack: ${String(services)} services, ${String(JOBS)} jobs, ${String(yaml.split('\n').length)} lines (${(yaml.length / 1024).toFixed(0)} KiB); Node ${process.version}, ${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end`);
+    const ratio = (a: number | undefined, b: number | undefined): string => `${((a ?? NaN) / (b ?? NaN)).toFixed(2)}×`;
+    const rows: string[][] = [
+      ['measure', 'loadStack', 'loadStack, yaml path', 'yaml parse', 'js-yaml parse', 'vs yaml parse', 'vs js-yaml parse', 'vs yaml path'],
+      ...measures.map(([name, v]) => [name, ...v.map(ms), ratio(v[0], v[2]), ratio(v[0], v[3]), ratio(v[0], v[1])]),
+    ];
+    const coldFirst = measures[0]?.[1][0] ?? NaN;
+    const coldImport = median((colds[0] ?? []).map((s) => s.importMs));
+    const warmP95 = warm[0]?.p95 ?? NaN;
+    const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0))) ?? [];
+    console.log(`load-stack: ${String(services)} services, ${String(JOBS)} jobs, ${String(yaml.split('\n').length)} lines (${(yaml.length / 1024).toFixed(0)} KiB), loaded on the ${path}; Node ${process.version}, ${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end`);
     for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '));
     console.log(`(cold import of the loader: ${ms(coldImport)}, module evaluation with tsx's cache warm)`);
-    const worst = Math.max(coldFirst, warmLoader.p95);
+    const worst = Math.max(coldFirst, warmP95);
     console.log(worst < TARGET_MS ? `target met: load + validate < ${String(TARGET_MS)} ms (worst of cold first call and warm p95: ${ms(worst)})` : `TARGET MISSED: ${ms(worst)} ≥ ${String(TARGET_MS)} ms (worst of cold first call and warm p95)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
