@@ -1,0 +1,171 @@
+// P4: daemon footprint, 20 services, 1 s liveness probes, edge on: ≤ 60 MB RSS, ≤ 2 % of a core, ≤ 5 % RSS growth
+// over a 1 h soak. The edge does not exist yet, so this measures the daemon without it.
+// Starts a real daemon with `berth up -d` on 20 fixture services (test/fixtures/service.mjs), each with an http ready
+// probe and an http live probe every 1 s, then samples the daemon process's RSS (/proc/<pid>/status VmRSS) and CPU
+// time (/proc/<pid>/stat utime + stime) every --interval seconds for --minutes, then `berth down`.
+// --daemon compiled (default): the CLI compiled with tsc into node_modules/.cache/berth-bench, run with plain node
+// (as `bin/berth.js` runs dist/), so the daemon carries no TypeScript loader. --daemon tsx: `main(['up','-d'])`
+// in-process, so the daemon runs under tsx like in the tests (tsx's loader thread adds to its RSS).
+// Baseline in the same run: an idle `node -e "setInterval(()=>{},1000)"` (Node's own floor), sampled alongside.
+// Run: npx tsx bench/daemon-footprint.bench.ts [--minutes 10] [--interval 10] [--daemon compiled|tsx] [--services 20]
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { callApi } from '../src/client/api-client.js';
+import { main } from '../src/cli/main.js';
+import { getStatePaths } from '../src/daemon/state-paths.js';
+import type { InstanceStatus } from '../src/supervisor/supervisor-types.js';
+import { captureIo, compiledCli, daemonPid, FIXTURE, fmt, machineLine, makeStackDir, NODE, onCleanup, runBench, sleep, stopDaemonAtCleanup, table } from './support/harness.js';
+
+const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' } } });
+const MINUTES = Math.max(0.1, Number(args.minutes));
+const INTERVAL_MS = Math.max(1, Number(args.interval)) * 1000;
+const SERVICES = Math.max(1, Number(args.services));
+const MODE = args.daemon === 'tsx' ? 'tsx' : 'compiled';
+const TARGET_RSS_MB = 60;
+const TARGET_CPU = 2;
+const TARGET_GROWTH = 5;
+const ENV = { PATH: process.env.PATH ?? '' };
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+interface Usage {
+  readonly rssKb: number;
+  /** utime + stime, in clock ticks. */
+  readonly cpuTicks: number;
+}
+
+function readUsage(pid: number): Usage {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { rssKb, cpuTicks: Number(fields[11]) + Number(fields[12]) };
+}
+
+interface Sample {
+  readonly at: number;
+  readonly daemon: Usage;
+  readonly floor: Usage;
+}
+
+function stackYaml(): string {
+  const command = JSON.stringify([NODE, FIXTURE]);
+  const lines = ['name: bench-p4', 'services:'];
+  for (let i = 0; i < SERVICES; i += 1) {
+    lines.push(`  svc-${String(i).padStart(2, '0')}: { command: ${command}, http: {}, ready: { http: /health }, live: { http: /health, interval: 1s } }`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function upDetached(dir: string): Promise<void> {
+  if (MODE === 'tsx') {
+    const io = captureIo(dir, ENV);
+    const code = await main(['up', '-d'], io);
+    if (code !== 0) throw new Error(`berth up -d exited ${String(code)}: ${io.err()}`);
+    return;
+  }
+  const child = spawn(NODE, [compiledCli(), 'up', '-d'], { cwd: dir, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`compiled berth up -d exited ${String(code)}: ${err}`);
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}
+
+await runBench((MINUTES + 6) * 60_000, async () => {
+  if (MODE === 'compiled') compiledCli();
+  const floor = spawn(NODE, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+  onCleanup(() => floor.kill('SIGKILL'));
+  const dir = makeStackDir('p4', stackYaml());
+  const stop = stopDaemonAtCleanup(dir);
+  const began = Date.now();
+  await upDetached(dir);
+  const upMs = Date.now() - began;
+  const pid = daemonPid(dir);
+  if (pid === null || floor.pid === undefined) throw new Error('no daemon pid (daemon.json) or no floor process');
+  console.error(`daemon ${String(pid)} (${MODE}) ready with ${String(SERVICES)} services in ${String(upMs)} ms; sampling every ${String(INTERVAL_MS / 1000)} s for ${String(MINUTES)} min`);
+
+  const samples: Sample[] = [];
+  const end = Date.now() + MINUTES * 60_000;
+  for (;;) {
+    samples.push({ at: Date.now(), daemon: readUsage(pid), floor: readUsage(floor.pid) });
+    const last = samples.at(-1);
+    const previous = samples.at(-2);
+    if (last !== undefined && previous !== undefined) {
+      const cpu = ((last.daemon.cpuTicks - previous.daemon.cpuTicks) / CLOCK_TICKS / ((last.at - previous.at) / 1000)) * 100;
+      console.error(`${fmt((last.at - began) / 60_000, 2)} min: daemon RSS ${fmt(last.daemon.rssKb / 1024)} MB, CPU ${fmt(cpu, 2)} % · floor RSS ${fmt(last.floor.rssKb / 1024)} MB`);
+    }
+    if (Date.now() >= end) break;
+    await sleep(Math.min(INTERVAL_MS, end - Date.now()));
+  }
+
+  // Sanity: every instance is up and its live probe ran within the last 3 s.
+  const status = await callApi(getStatePaths(join(dir, 'berth.yml')).socket, 'GET', '/v1/status', 5000);
+  const instances = status.ok ? (status.body as { instances: InstanceStatus[] }).instances : [];
+  const now = Date.now();
+  const probed = instances.filter((s) => s.phase === 'running' && s.ready === true && s.lastProbe !== null && now - s.lastProbe.time < 3000).length;
+  const restarts = instances.reduce((sum, s) => sum + s.restarts, 0);
+  await stop();
+
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (first === undefined || last === undefined) throw new Error('no samples');
+  const mb = (kb: number): number => kb / 1024;
+  const rssStart = mb(first.daemon.rssKb);
+  const rssEnd = mb(last.daemon.rssKb);
+  const rssMax = Math.max(...samples.map((s) => mb(s.daemon.rssKb)));
+  const growth = ((rssEnd - rssStart) / rssStart) * 100;
+  const afterWarmup = samples.find((s) => s.at - first.at >= 60_000) ?? first;
+  const growthAfterWarmup = ((rssEnd - mb(afterWarmup.daemon.rssKb)) / mb(afterWarmup.daemon.rssKb)) * 100;
+  const trend = slope(samples.filter((s) => s.at - first.at >= 120_000).map((s) => [(s.at - first.at) / 3_600_000, mb(s.daemon.rssKb)] as const));
+  const windowS = (last.at - first.at) / 1000;
+  const cpu = ((last.daemon.cpuTicks - first.daemon.cpuTicks) / CLOCK_TICKS / windowS) * 100;
+  const cpuPeaks = samples.slice(1).map((s, i) => {
+    const p = samples[i] ?? s;
+    return ((s.daemon.cpuTicks - p.daemon.cpuTicks) / CLOCK_TICKS / ((s.at - p.at) / 1000)) * 100;
+  });
+  const floorEnd = mb(last.floor.rssKb);
+  const floorMax = Math.max(...samples.map((s) => mb(s.floor.rssKb)));
+  const perMinute = new Set<Sample>([last]);
+  for (let minute = 0; minute * 60_000 <= last.at - first.at; minute += 1) {
+    const at = samples.find((s) => s.at - first.at >= minute * 60_000 - 1000);
+    if (at !== undefined) perMinute.add(at);
+  }
+  const minuteRows = samples.filter((s) => perMinute.has(s)).map((s) => [fmt((s.at - first.at) / 60_000, 1), fmt(mb(s.daemon.rssKb)), fmt(mb(s.floor.rssKb)), fmt(mb(s.daemon.rssKb - s.floor.rssKb)), fmt(((s.daemon.cpuTicks - first.daemon.cpuTicks) / CLOCK_TICKS) * 1000, 0)]);
+  const rssMet = rssMax <= TARGET_RSS_MB;
+  const cpuMet = cpu <= TARGET_CPU;
+  const growthMet = growth <= TARGET_GROWTH;
+  console.log([
+    machineLine(),
+    `Command: \`npx tsx bench/daemon-footprint.bench.ts${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` · daemon: ${MODE === 'compiled' ? 'compiled CLI, plain node' : 'under tsx'} · ${String(SERVICES)} services, http ready probe + http live probe every 1 s · ${fmt(windowS / 60, 1)} min window from the moment \`up -d\` returned (${String(upMs)} ms), samples every ${String(INTERVAL_MS / 1000)} s · edge: not measured (it does not exist yet)`,
+    `Sanity at the end: ${String(probed)}/${String(instances.length)} instances running, ready, live-probed within 3 s; ${String(restarts)} restarts.`,
+    '',
+    table(['minute', 'daemon RSS (MB)', 'idle node RSS (MB)', 'daemon above the floor (MB)', 'daemon CPU since start (ms)'], minuteRows),
+    '',
+    table(['measure', 'value', 'target', ''], [
+      ['daemon RSS at start (after ready) / end / max', `${fmt(rssStart)} / ${fmt(rssEnd)} / ${fmt(rssMax)} MB`, `≤ ${String(TARGET_RSS_MB)} MB`, rssMet ? 'met' : 'NOT met'],
+      ['idle node (floor) RSS at end / max', `${fmt(floorEnd)} / ${fmt(floorMax)} MB`, '', 'baseline'],
+      ['daemon RSS above the floor at end', `${fmt(rssEnd - floorEnd)} MB`, '', ''],
+      [`daemon CPU over the ${fmt(windowS / 60, 1)} min window (% of one core)`, `${fmt(cpu, 2)} %`, `≤ ${String(TARGET_CPU)} %`, cpuMet ? 'met' : 'NOT met'],
+      [`highest ${String(INTERVAL_MS / 1000)} s interval`, `${fmt(Math.max(...cpuPeaks), 2)} %`, '', ''],
+      ['RSS growth start → end', `${fmt(growth)} %`, `≤ ${String(TARGET_GROWTH)} % over 1 h`, `${growthMet ? 'met' : 'NOT met'} over ${fmt(windowS / 60, 1)} min`],
+      ['RSS growth from minute 1 → end', `${fmt(growthAfterWarmup)} %`, '', ''],
+      ['RSS trend after minute 2 (least squares)', `${fmt(trend)} MB/h`, '', ''],
+    ]),
+    '',
+    `Target P4 (edge off): RSS ${rssMet ? 'met' : 'NOT met'}, CPU ${cpuMet ? 'met' : 'NOT met'}, growth ${growthMet ? 'met' : 'NOT met'} over ${fmt(windowS / 60, 1)} min (the target is over a 1 h soak). Daemon RSS ÷ Node's floor: ${fmt(rssEnd / floorEnd, 2)}×.`,
+  ].join('\n'));
+});
