@@ -63,6 +63,8 @@ describe('daemon', () => {
     const dir = writeFiles({ 'berth.yml': stackYaml(marker) });
     const paths = getStatePaths(join(dir, 'berth.yml'));
     const first = captureIo(dir, { PATH: process.env.PATH ?? '' });
+    // Whatever an assertion does, the stack is stopped: a failing test must not leave a daemon behind.
+    try {
     assert.equal(await main(['up', '-d'], first), 0, first.err());
     assert.equal(statSync(paths.socket).mode & 0o777, 0o600, 'the control socket is private');
     assert.equal(statSync(paths.logsDir).mode & 0o777, 0o700, 'logs are private');
@@ -87,6 +89,9 @@ describe('daemon', () => {
     const down = captureIo(dir);
     assert.equal(await main(['down'], down), 0);
     assert.equal(processesWith(marker).length, 0, 'nothing survives down');
+    } finally {
+      await main(['down'], captureIo(dir));
+    }
   });
 
   it('stops a foreground `berth up` on Ctrl-C, dependents first, with prefixed output', async () => {
@@ -95,6 +100,7 @@ describe('daemon', () => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), runMain, 'up'], { cwd: dir, env: { PATH: process.env.PATH ?? '', TRACE: join(dir, 'trace.jsonl') } });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
     const deadline = Date.now() + 20_000;
     while (!out.includes('every service is ready')) {
       if (Date.now() > deadline) throw new Error(`not ready: ${out}`);
@@ -108,5 +114,8 @@ describe('daemon', () => {
     const trace = readFileSync(join(dir, 'trace.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { service: string; event: string; time: number });
     const stopped = (service: string) => trace.find((e) => e.service === service && e.event === 'sigterm')?.time ?? NaN;
     assert.ok(stopped('api') <= stopped('db'), 'api (the dependent) is stopped before db');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
   });
 });
