@@ -4,6 +4,7 @@ import { createDiagnostic, type Diagnostic, type SourceLocation } from '../error
 import { hasTemplate, parseTemplate, type TemplatePart } from './parse-template.js';
 import { formatPath, pathKey, type PathSegment, type SourceMap } from './source-map.js';
 import { locate } from './source-map.js';
+import { setOwnKey } from '../shared/set-own-key.js';
 
 export interface VariableValue {
   readonly value: string;
@@ -51,13 +52,25 @@ export function interpolate(data: unknown, lookup: VariableLookup, sourceMap: So
   return { data: result, diagnostics: context.diagnostics, pending: context.pending, secretPaths: context.secretPaths };
 }
 
+// Why one mutable `path` (pushed and popped) instead of a new array per value: the walk touches every value of the
+// stack file, and only the few strings with a `$` need their own copy of where they are.
 function visit(value: unknown, path: PathSegment[], context: Context): unknown {
-  if (typeof value === 'string') return hasTemplate(value) ? interpolateString(value, path, context) : value;
-  if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index], context));
+  if (typeof value === 'string') return hasTemplate(value) ? interpolateString(value, path.slice(), context) : value;
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (let index = 0; index < value.length; index += 1) {
+      path.push(index);
+      items.push(visit(value[index], path, context));
+      path.pop();
+    }
+    return items;
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
-      Object.defineProperty(out, key, { value: visit(child, [...path, key], context), enumerable: true, writable: true, configurable: true });
+      path.push(key);
+      setOwnKey(out, key, visit(child, path, context));
+      path.pop();
     }
     return out;
   }
@@ -73,15 +86,14 @@ function locationAt(path: readonly PathSegment[], offset: number, context: Conte
 
 function interpolateString(input: string, path: PathSegment[], context: Context): unknown {
   const parsed = parseTemplate(input);
-  const field = formatPath(path);
   if (!parsed.ok) {
-    context.diagnostics.push(createDiagnostic('BERTH_E_VAR_SYNTAX', { params: { text: parsed.text }, location: locationAt(path, parsed.offset, context), path: field, expected: '`${NAME}`, `${NAME:-default}`, `${NAME:?message}` or `$$`', found: JSON.stringify(parsed.text) }));
+    context.diagnostics.push(createDiagnostic('BERTH_E_VAR_SYNTAX', { params: { text: parsed.text }, location: locationAt(path, parsed.offset, context), path: formatPath(path), expected: '`${NAME}`, `${NAME:-default}`, `${NAME:?message}` or `$$`', found: JSON.stringify(parsed.text) }));
     return input;
   }
   const out: PendingPart[] = [];
   const state: ExpandState = { secret: false, refAt: [] };
   expand(parsed.parts, path, context, out, state);
-  if (state.secret) context.secretPaths.add(field);
+  if (state.secret) context.secretPaths.add(formatPath(path));
   const hasRef = out.some((part) => part.kind === 'ref');
   const text = out.map((part) => (part.kind === 'text' ? part.text : part.source)).join('');
   if (hasRef) {

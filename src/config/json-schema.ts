@@ -1,6 +1,7 @@
 // The JSON Schema of berth.yml, generated from the zod schema (the source of truth), and a small walker over it
 // used for "did you mean" hints and for dropping users' own `x-` keys.
 import { z } from 'zod';
+import { setOwnKey } from '../shared/set-own-key.js';
 import { stackSchema } from './schema/stack.js';
 
 export interface JsonSchemaNode {
@@ -115,19 +116,35 @@ function childrenAt(cursor: SchemaCursor, key: string, declared: boolean): reado
 }
 
 /** Removes `x-` keys from fixed-shape mappings (not from maps of user names such as `services` or `env`). */
-export function stripExtensionKeys(data: unknown, nodes: readonly JsonSchemaNode[] = (rootNodes ??= [getStackJsonSchema()]), depth = 0): unknown {
+export function stripExtensionKeys(data: unknown): unknown {
+  // Why the check first: walking with the schema needs the JSON Schema, which costs more to generate than a whole
+  // load of a stack file without `x-` keys, the common case.
+  return hasExtensionKey(data, 0) ? stripAt(data, (rootNodes ??= [getStackJsonSchema()]), 0) : data;
+}
+
+function hasExtensionKey(data: unknown, depth: number): boolean {
+  if (data === null || typeof data !== 'object' || depth > 64) return false;
+  if (Array.isArray(data)) return data.some((item) => hasExtensionKey(item, depth + 1));
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
+    if (key.startsWith('x-') || hasExtensionKey((data as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+function stripAt(data: unknown, nodes: readonly JsonSchemaNode[], depth: number): unknown {
   if (data === null || typeof data !== 'object' || depth > 64) return data;
   const cursor = cursorAt(nodes);
   if (Array.isArray(data)) {
     const items = (cursor.items ??= cursor.candidates.flatMap((n) => (n.items === undefined ? [] : [n.items])));
-    return data.map((item) => stripExtensionKeys(item, items, depth + 1));
+    return data.map((item) => stripAt(item, items, depth + 1));
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     // Why hasOwn: keys such as `constructor` must not find Object.prototype's property in `properties`.
     const declared = cursor.candidates.some((n) => n.properties !== undefined && Object.hasOwn(n.properties, key));
     if (key.startsWith('x-') && cursor.shaped && !declared) continue;
-    Object.defineProperty(out, key, { value: stripExtensionKeys(value, childrenAt(cursor, key, declared), depth + 1), enumerable: true, writable: true, configurable: true });
+    setOwnKey(out, key, stripAt(value, childrenAt(cursor, key, declared), depth + 1));
   }
   return out;
 }

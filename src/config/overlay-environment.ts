@@ -2,6 +2,7 @@
 // and `null` removes a key.
 import type { PathSegment, SourceMap } from './source-map.js';
 import { mergeSourceMaps } from './source-map.js';
+import { setOwnKey } from '../shared/set-own-key.js';
 
 const isMapping = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -9,16 +10,12 @@ const isMapping = (value: unknown): value is Record<string, unknown> => value !=
 export function mergeOverlay(base: unknown, overlay: unknown): unknown {
   if (!isMapping(base) || !isMapping(overlay)) return overlay;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(base)) define(out, key, value);
+  for (const [key, value] of Object.entries(base)) setOwnKey(out, key, value);
   for (const [key, value] of Object.entries(overlay)) {
     if (value === null) delete out[key];
-    else define(out, key, Object.hasOwn(out, key) ? mergeOverlay(out[key], value) : value);
+    else setOwnKey(out, key, Object.hasOwn(out, key) ? mergeOverlay(out[key], value) : value);
   }
   return out;
-}
-
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The `environments.NAME` block of the base data, if there is one. */

@@ -18,10 +18,11 @@ export function parseTemplate(input: string, depth = 0, base = 0): ParseTemplate
   let text = '';
   let i = 0;
   while (i < input.length) {
-    const ch = input.charAt(i);
-    if (ch !== '$') {
-      text += ch;
-      i += 1;
+    if (input[i] !== '$') {
+      const next = input.indexOf('$', i);
+      const stop = next < 0 ? input.length : next;
+      text += input.slice(i, stop);
+      i = stop;
       continue;
     }
     if (input[i + 1] === '$') {

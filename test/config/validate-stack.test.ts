@@ -129,6 +129,16 @@ describe('schema errors through loadStack', () => {
     assert.match(range.hint, /"0 2 \* \* \*"/);
   });
 
+  it('BERTH_E_SCHEMA_CRON: a schedule that parses but never fires (31 February), and six fields', () => {
+    const result = loadText('services:\n  db:\n    recipe: postgres\n    data: ./pg\n    backup: { schedule: "0 0 31 2 *" }\njobs:\n  a:\n    command: ./a\n    schedule: "0 0 2 * * *"\n');
+    const [never, six] = diagnosticsOf(result).filter((d) => d.code === 'BERTH_E_SCHEMA_CRON');
+    assert.ok(never !== undefined && six !== undefined);
+    assert.equal(never.path, 'services.db.backup.schedule');
+    assert.match(never.message, /never fires/);
+    assert.equal(six.path, 'jobs.a.schedule');
+    assert.match(six.message, /expected 5 fields, found 6/);
+  });
+
   it('BERTH_E_SCHEMA_ONE_OF: a service that runs nothing or two things, a job with two schedules, a probe with two checks', () => {
     const result = loadText(`services:
   web:

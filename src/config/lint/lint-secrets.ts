@@ -23,11 +23,32 @@ const NOT_SECRET_KEYS = new Set(['encrypt_key', 'key', 'copy_headers', 'cert', '
 // `DB_PASSWORD_FILE=/run/secrets/db`: the value says where the secret is, not what it is.
 const NAMES_A_PATH = /_(FILE|PATH|DIR)$/i;
 
+// `path` is one array pushed and popped as the walk goes; `visit` must copy it to keep it.
 function walkStrings(value: unknown, path: PathSegment[], visit: (text: string, path: PathSegment[]) => void, depth = 0): void {
   if (depth > 64) return;
-  if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((item, i) => { walkStrings(item, [...path, i], visit, depth + 1); });
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit, depth + 1);
+  if (typeof value === 'string') {
+    visit(value, path);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      path.push(i);
+      walkStrings(value[i], path, visit, depth + 1);
+      path.pop();
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      path.push(k);
+      walkStrings(v, path, visit, depth + 1);
+      path.pop();
+    }
+  }
+}
+
+function lastKey(path: readonly PathSegment[]): string {
+  for (let i = path.length - 1; i >= 0; i -= 1) {
+    const segment = path[i];
+    if (typeof segment === 'string') return segment;
+  }
+  return '';
 }
 
 /** A secret-looking literal written into berth.yml instead of an env file. */
@@ -36,9 +57,9 @@ export function lintSecretLiterals(context: LintContext): Diagnostic[] {
   const reported = new Set<string>();
   walkStrings(context.raw, [], (text, path) => {
     // Only what is written literally counts: `${VAR}` parts come from elsewhere, so they are cut out first.
-    const literal = text.replace(/\$\{[^}]*\}/g, '');
+    const literal = text.includes('${') ? text.replace(/\$\{[^}]*\}/g, '') : text;
     if (literal.trim() === '') return;
-    const key = [...path].reverse().find((s): s is string => typeof s === 'string') ?? '';
+    const key = lastKey(path);
     const byKey = literal === text && isSecretKey(key) && !NOT_SECRET_KEYS.has(key) && !NAMES_A_PATH.test(key) && path[path.length - 2] !== 'copy_headers';
     if (!byKey && !SECRET_SHAPES.some((shape) => shape.test(literal))) return;
     const where = at(context, path);

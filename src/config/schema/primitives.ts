@@ -1,6 +1,6 @@
 // Building blocks shared by the stack-file schema: names, durations, sizes, cron, ports, env maps.
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { checkCron } from '../../shared/check-cron.js';
 import { parseDuration } from '../../shared/duration.js';
 import { parseSize } from '../../shared/size.js';
 
@@ -30,19 +30,11 @@ export const sizeSchema = z
   .refine((value) => parseSize(value) !== undefined, { params: { berth: 'size' } satisfies BerthIssueParams })
   .meta({ description: 'A size: bytes, or a number and a unit (`kb`, `mb`, `gb`; powers of 1024), e.g. `10mb`.' });
 
-/** A five-field cron expression, checked with cron-parser. */
+/** A five-field cron expression, checked with croner. */
 export const cronSchema = z
   .string()
   .superRefine((value, ctx) => {
-    const fields = value.trim().split(/\s+/).length;
-    let reason: string | undefined = fields === 5 ? undefined : `expected 5 fields, found ${String(fields)}`;
-    if (reason === undefined) {
-      try {
-        CronExpressionParser.parse(value);
-      } catch (error) {
-        reason = error instanceof Error ? error.message : String(error);
-      }
-    }
+    const reason = checkCron(value);
     if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason, params: { berth: 'cron', reason } satisfies BerthIssueParams });
   })
   .meta({ description: 'A cron expression with five fields: minute hour day-of-month month day-of-week, e.g. `"0 2 * * *"`.' });
