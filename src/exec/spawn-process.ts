@@ -11,6 +11,8 @@ export interface SpawnSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Open fd 3 as a pipe the child can write `READY` to (BERTH_NOTIFY_FD=3). */
   readonly notify?: boolean;
+  /** Run as this user and group (set only when Berth runs as root, e.g. PostgreSQL, which refuses root). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 export interface ExitInfo {
@@ -50,7 +52,8 @@ export function spawnProcess(spec: SpawnSpec): ProcessHandle {
   const env = notify ? { ...spec.env, BERTH_NOTIFY_FD: String(NOTIFY_FD) } : { ...spec.env };
   let child;
   try {
-    child = spawn(program, args, { cwd: spec.cwd, env, detached: true, stdio: notify ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'] });
+    const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
+    child = spawn(program, args, { cwd: spec.cwd, env, detached: true, stdio: notify ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'], ...user });
   } catch (error) {
     return failed(error instanceof Error ? error.message : String(error));
   }
