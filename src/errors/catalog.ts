@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -54,6 +54,13 @@ export const errorCatalog = {
   BERTH_E_USAGE: { severity: 'error', area: 'cli', message: '{reason}', hint: 'run `berth {command} --help` for the options' },
   BERTH_E_INIT_EXISTS: { severity: 'error', area: 'init', message: '{file} already exists', hint: 'Berth never overwrites it; remove or rename it first, or edit it by hand' },
   BERTH_E_INIT_SOURCE: { severity: 'error', area: 'init', message: 'cannot read {file}: {reason}', hint: 'fix the file or move it aside; `berth init` reads it only to suggest services' },
+  BERTH_E_RECIPE_BINARIES: { severity: 'error', area: 'recipe', message: 'cannot find the {recipe} server for {service}: {reason}', hint: '{install}' },
+  BERTH_E_RECIPE_FOREIGN_DATA: { severity: 'error', area: 'recipe', message: 'data folder {dir} of {service} is not empty and is not a {recipe} data folder', hint: 'Berth never touches a folder it did not make: point `data:` at a new or empty folder, or move the files out of this one' },
+  BERTH_E_RECIPE_VERSION_MISMATCH: { severity: 'error', area: 'recipe', message: 'data folder {dir} of {service} was made by PostgreSQL {data}, but the server found is PostgreSQL {binaries} ({bin_dir})', hint: 'keep the data as it is and run PostgreSQL {data}: install it (`apt-get install postgresql-{data}`) and set `bin_dir:` to its bin folder; or upgrade the cluster with `pg_upgrade` (Debian: `pg_upgradecluster`), or dump with {data} and restore into a new data folder' },
+  BERTH_E_RECIPE_PORT_IN_USE: { severity: 'error', area: 'recipe', message: 'port {port} of {service} is already in use{owner}', hint: 'stop what listens there, or give {service} another `port:`' },
+  BERTH_E_RECIPE_AUTH: { severity: 'error', area: 'recipe', message: '{service} refused Berth\'s login as {role}: {reason}', hint: '{advice}' },
+  BERTH_E_RECIPE_PERMISSION: { severity: 'error', area: 'recipe', message: '{service} runs as user {user}, which cannot reach {path}', hint: 'PostgreSQL refuses to run as root, so Berth runs it as {user}; let {user} through every folder above the data folder (`chmod o+x` on them), or keep the project outside a private home folder' },
+  BERTH_E_RECIPE_START: { severity: 'error', area: 'recipe', message: '{service} could not be prepared: {reason}', hint: '{advice}' },
   BERTH_E_INTERNAL: { severity: 'error', area: 'internal', message: 'unexpected internal error: {reason}', hint: 'this is a bug in Berth; please report it with the command and the stack file' },
 } as const satisfies Record<string, CatalogEntry>;
 

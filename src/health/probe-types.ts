@@ -23,6 +23,8 @@ export interface ProbeTarget {
   readonly subscribeLogs: (listener: LogListener) => () => void;
   /** The instance's notify pipe (notify probes), or null. */
   readonly notify: NodeJS.ReadableStream | null;
+  /** Recipes: the URL (with password) their protocol check connects to. Never shown in output. */
+  readonly recipeUrl?: string;
 }
 
 /** One check of a probe kind; extra kinds (postgres, redis) are registered by recipes. */

@@ -1,12 +1,16 @@
 // One supervised instance: spawn, gate on probes, watch, stop, and restart with backoff. The lifecycle
 // is one async loop per instance; `stop()` wakes whatever it is waiting on.
+import { dirname } from 'node:path';
 import type { ResolvedService } from '../config/resolved-stack.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import { removeProcessRecord, writeProcessRecord } from '../exec/process-records.js';
 import { spawnProcess, type ExitInfo, type ProcessHandle } from '../exec/spawn-process.js';
 import { stopProcessGroup } from '../exec/stop-process-group.js';
 import type { ProbePhase, ProbeResult, ProbeRunner, ProbeTarget } from '../health/probe-types.js';
 import { startProbe } from '../health/run-probe.js';
 import type { LogSink } from '../logs/log-types.js';
+import { getRecipeDriver } from '../recipes/recipe-registry.js';
+import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
 import { parseDuration } from '../shared/duration.js';
 import { allocatePort } from './allocate-port.js';
 import { CRASH_LOOP_THRESHOLD, nextFailureCount, restartDelay, type BackoffPolicy } from './backoff.js';
@@ -24,7 +28,19 @@ export interface RunnerContext {
   readonly emit: (event: SupervisorEvent) => void;
 }
 
-type Outcome = { readonly kind: 'stopped' } | { readonly kind: 'exit'; readonly exit: ExitInfo; readonly uptimeMs: number } | { readonly kind: 'unhealthy'; readonly why: 'start' | 'live'; readonly output: string; readonly uptimeMs: number };
+type Outcome =
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'exit'; readonly exit: ExitInfo; readonly uptimeMs: number }
+  | { readonly kind: 'unhealthy'; readonly why: 'start' | 'live'; readonly output: string; readonly uptimeMs: number }
+  // A recipe found something a restart will not fix (foreign data folder, wrong password, port taken).
+  | { readonly kind: 'fatal'; readonly error: Diagnostic };
+
+/** A recipe instance: its driver, context and how `prepare` said to run it. */
+interface RecipeRun {
+  readonly driver: RecipeDriver;
+  readonly context: RecipeContext;
+  readonly launch: RecipeLaunch;
+}
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
 
@@ -101,6 +117,10 @@ export class InstanceRunner {
       const outcome = await this.#runOnce();
       // `stop()` may have run while we awaited; read the field through a call so the check is not narrowed away.
       if (outcome.kind === 'stopped' || !this.#isWanted()) break;
+      if (outcome.kind === 'fatal') {
+        this.#fail(outcome.error);
+        return;
+      }
       const exit = outcome.kind === 'exit' ? outcome.exit : null;
       const cleanExit = exit !== null && exit.code === 0;
       if ((service.oneshot || service.restart !== 'always') && cleanExit) {
@@ -127,14 +147,41 @@ export class InstanceRunner {
     this.#update({ phase: 'stopped', reason: 'stopped on request', pid: null, ready: service.ready === null ? null : false });
   }
 
+  // Why a separate failure path: a recipe that finds a foreign data folder or a taken port must say so once, with
+  // its catalogued code, instead of entering a restart loop that would only repeat it.
+  #fail(error: Diagnostic): void {
+    const { service, instance, logs } = this.#context;
+    const text = `${error.code}: ${error.message}`;
+    logs.write(instance, `${text}\n  hint: ${error.hint}`);
+    this.#context.emit({ type: 'start_failed', time: Date.now(), service: service.name, instance, output: text });
+    this.#update({ phase: 'failed', reason: `${text} (hint: ${error.hint})`, pid: null });
+  }
+
+  async #prepareRecipe(port: number | null): Promise<RecipeRun | Diagnostic | null> {
+    const { service } = this.#context;
+    if (service.kind !== 'recipe' || service.recipe === null) return null;
+    const driver = getRecipeDriver(service.recipe);
+    if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
+    const context: RecipeContext = { stackName: this.#context.stackName, service, stateDir: dirname(this.#context.runDir), port, baseEnv: this.#context.baseEnv };
+    const prepared = await driver.prepare(context);
+    return prepared.ok ? { driver, context, launch: prepared.value } : prepared.error;
+  }
+
   async #runOnce(): Promise<Outcome> {
     const { service, instance, logs } = this.#context;
     const port = service.port ?? (service.http ? await allocatePort() : null);
     const { env, missing } = buildInstanceEnv({ base: this.#context.baseEnv, stackName: this.#context.stackName, service, instance, port, lookup: this.#context.lookup });
     if (missing.length > 0) return { kind: 'exit', exit: { code: null, signal: null, error: `values not known yet: ${missing.join(', ')}` }, uptimeMs: 0 };
-    if (service.command === null) return { kind: 'exit', exit: { code: null, signal: null, error: 'nothing to run' }, uptimeMs: 0 };
+    const recipe = await this.#prepareRecipe(port);
+    if (recipe !== null && 'code' in recipe) return { kind: 'fatal', error: recipe };
+    const command = recipe?.launch.command ?? service.command;
+    if (command === null) return { kind: 'exit', exit: { code: null, signal: null, error: 'nothing to run' }, uptimeMs: 0 };
     const probes = [service.startup, service.ready, service.live];
-    const handle = spawnProcess({ command: service.command, cwd: service.cwd, env, notify: probes.some((p) => p?.kind === 'notify') });
+    const launchUser = recipe?.launch.user;
+    const handle = spawnProcess({
+      command, cwd: recipe?.launch.cwd ?? service.cwd, env: recipe === null ? env : { ...env, ...recipe.launch.env }, notify: probes.some((p) => p?.kind === 'notify'),
+      ...(launchUser === undefined ? {} : { user: { uid: launchUser.uid, gid: launchUser.gid } }),
+    });
     const started = Date.now();
     if (handle.pid === 0) {
       const exit = await handle.exit;
@@ -145,16 +192,39 @@ export class InstanceRunner {
     if (handle.stdout !== null) logs.attach(instance, 'out', handle.stdout);
     if (handle.stderr !== null) logs.attach(instance, 'err', handle.stderr);
     this.#update({ phase: 'starting', pid: handle.pid, port, startedAt: started, reason: null, lastExit: null });
-    const outcome = await this.#watch(handle, port, env);
-    await stopProcessGroup(handle.pgid, service.stop.signal, ms(service.stop.timeout));
+    const outcome = await this.#watch(handle, port, env, recipe);
+    if (recipe?.driver.shutdown !== undefined && outcome.kind !== 'exit') await shutdownRecipe(recipe, ms(service.stop.timeout));
+    await stopProcessGroup(handle.pgid, recipe?.launch.stopSignal ?? service.stop.signal, ms(service.stop.timeout));
     removeProcessRecord(this.#context.runDir, service.name, instance);
-    const final = outcome.kind === 'exit' ? outcome : outcome.kind === 'stopped' ? outcome : { ...outcome, uptimeMs: Date.now() - started };
+    const final = outcome.kind === 'unhealthy' ? { ...outcome, uptimeMs: Date.now() - started } : outcome;
     if (final.kind === 'exit') this.#update({ lastExit: { code: final.exit.code, signal: final.exit.signal } });
     return final;
   }
 
+  // The recipe's own wait-and-provision step, bounded by the ready probe's start_timeout; null when it passed.
+  async #provision(recipe: RecipeRun, exited: Promise<Outcome>, stopped: Promise<Outcome>): Promise<Outcome | null> {
+    const { service } = this.#context;
+    const started = Date.now();
+    const abort = new AbortController();
+    const limitMs = ms(service.ready?.start_timeout ?? '60s');
+    const timer = setTimeout(() => {
+      abort.abort(new Error('start_timeout'));
+    }, limitMs);
+    const provisioning = (recipe.driver.provision?.(recipe.context, recipe.launch, abort.signal) ?? Promise.resolve({ ok: true as const, value: null })).then((result): Outcome | null => {
+      if (result.ok) return null;
+      if (abort.signal.aborted) return { kind: 'unhealthy', why: 'start', output: result.error.message, uptimeMs: Date.now() - started };
+      return { kind: 'fatal', error: result.error };
+    });
+    try {
+      return await Promise.race([provisioning, exited, stopped]);
+    } finally {
+      clearTimeout(timer);
+      abort.abort(new Error('done'));
+    }
+  }
+
   // Why one race: the process may exit, fail a probe, or be stopped at any moment, in any phase.
-  async #watch(handle: ProcessHandle, port: number | null, env: Record<string, string>): Promise<Outcome> {
+  async #watch(handle: ProcessHandle, port: number | null, env: Record<string, string>, recipe: RecipeRun | null): Promise<Outcome> {
     const { service, instance, logs } = this.#context;
     const started = Date.now();
     const runners: ProbeRunner[] = [];
@@ -164,7 +234,7 @@ export class InstanceRunner {
     const failing = new Promise<Outcome>((resolve) => (unhealthy = resolve));
     const target: ProbeTarget = { service: service.name, instance, port, env, cwd: service.cwd, notify: handle.notify, subscribeLogs: (listener) => logs.subscribe((line) => {
       if (line.instance === instance && line.stream !== 'berth') listener(line);
-    }) };
+    }), ...(recipe === null ? {} : { recipeUrl: recipe.driver.url(recipe.context) }) };
     const run = (phase: ProbePhase, onFailing?: (r: ProbeResult) => void): ProbeRunner | null => {
       const probe = phase === 'startup' ? service.startup : phase === 'ready' ? service.ready : service.live;
       if (probe === null) return null;
@@ -182,6 +252,10 @@ export class InstanceRunner {
       this.#context.emit({ type: 'crash_loop_resolved', time: Date.now(), service: service.name, instance });
     }, this.#policy.resetAfterMs);
     try {
+      if (recipe?.driver.provision !== undefined) {
+        const provisioned = await this.#provision(recipe, exited, stopped);
+        if (provisioned !== null) return provisioned;
+      }
       for (const phase of ['startup', 'ready'] as const) {
         const runner = run(phase, phase === 'ready' ? () => {
           this.#update({ ready: false, reason: 'ready probe failing' });
@@ -216,11 +290,24 @@ function probeOf(service: ResolvedService, phase: ProbePhase): string {
   return probe?.start_timeout ?? '?';
 }
 
-function describeOutcome(outcome: Exclude<Outcome, { kind: 'stopped' }>): string {
+function describeOutcome(outcome: Exclude<Outcome, { kind: 'stopped' } | { kind: 'fatal' }>): string {
   if (outcome.kind === 'unhealthy') return outcome.why === 'live' ? `live probe failed (${outcome.output})` : `did not become ready (${outcome.output})`;
   const { exit } = outcome;
   if (exit.error !== undefined) return `could not start: ${exit.error}`;
   return exit.signal === null ? `exited with code ${String(exit.code)}` : `killed by ${exit.signal}`;
+}
+
+// Asks the server to stop cleanly (redis: SHUTDOWN SAVE) before the stop signal, within the stop timeout.
+async function shutdownRecipe(recipe: RecipeRun, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => {
+    abort.abort(new Error('stop timeout'));
+  }, timeoutMs);
+  try {
+    await recipe.driver.shutdown?.(recipe.context, abort.signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // Unref'd: a pending restart must not keep a process alive that is otherwise done (tests, `down`).

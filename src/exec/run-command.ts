@@ -1,0 +1,62 @@
+// Runs a short command to completion (initdb, `postgres --version`) and collects its output. Like every child of
+// Berth it leads its own process group, and the whole group is killed when it overruns its time.
+import { spawn } from 'node:child_process';
+
+export interface RunCommandSpec {
+  readonly argv: readonly [string, ...string[]];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly user?: { readonly uid: number; readonly gid: number };
+  readonly timeoutMs: number;
+}
+
+export interface RunCommandResult {
+  /** Exit code; null when killed by a signal, timed out or not started. */
+  readonly code: number | null;
+  /** stdout and stderr together, in arrival order, at most 64 KiB. */
+  readonly output: string;
+  readonly timedOut: boolean;
+  /** Set when the program could not be started. */
+  readonly error?: string;
+}
+
+const MAX_OUTPUT = 64 * 1024;
+
+/** Runs `argv` and resolves when it has exited (or was killed at the timeout). Never throws. */
+export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
+  return new Promise((resolve) => {
+    const [program, ...args] = spec.argv;
+    let output = '';
+    let timedOut = false;
+    const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
+    const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...user });
+    const collect = (chunk: Buffer): void => {
+      if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, spec.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, output, timedOut, error: error.message });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      // Grandchildren left behind by a finished command go with it.
+      killGroup(child.pid);
+      resolve({ code, output: output.slice(0, MAX_OUTPUT), timedOut });
+    });
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,105 @@
+// The postgres recipe: find the server, initialise the data folder once, write berth.conf, run `postgres` (as an
+// unprivileged user when Berth is root), then create the database and its role, and hand dependents a URL.
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createDiagnostic } from '../errors/diagnostic.js';
+import { findPostgresBinaries } from './find-postgres.js';
+import { inspectPostgresDataDir } from './postgres-data-dir.js';
+import { INCLUDE_LINE, renderPostgresConfig } from './postgres-config.js';
+import { postgresSecretNames, postgresSocketDir } from './postgres-paths.js';
+import { initPostgresCluster } from './postgres-init.js';
+import { provisionPostgres } from './postgres-provision.js';
+import { isPortFree } from './check-port-free.js';
+import { readOrCreateSecret, readSecret } from './recipe-secrets.js';
+import { recipeFailure, recipeSuccess, type RecipeContext, type RecipeDriver, type RecipeLaunch, type RecipeOutcome } from './recipe-types.js';
+import { findBlockingFolder, findSystemUser, runsAsRoot, type SystemUser } from './unprivileged-user.js';
+
+const INSTALL_HINT = 'install Debian\'s server (`apt-get install postgresql`), or set `bin_dir:` to the folder that holds `postgres` and `initdb`';
+
+/** The password of the recipe's role: `password:` from the stack, else one made once and kept under .berth/secrets. */
+export function postgresRolePassword(context: Pick<RecipeContext, 'service' | 'stateDir'>): string {
+  return context.service.password ?? readOrCreateSecret(context.stateDir, postgresSecretNames(context.service.name).role);
+}
+
+export const postgresRecipe: RecipeDriver = {
+  prepare: preparePostgres,
+  provision: (context, _launch, signal) => provisionPostgres({
+    socketDir: postgresSocketDir(context.stateDir, context.service.name), port: context.port, service: context.service,
+    superuserPassword: readSecret(context.stateDir, postgresSecretNames(context.service.name).superuser), rolePassword: postgresRolePassword(context),
+  }, signal),
+  url: (context) => {
+    const { service } = context;
+    const user = encodeURIComponent(service.user ?? 'postgres');
+    return `postgres://${user}:${encodeURIComponent(postgresRolePassword(context))}@127.0.0.1:${String(context.port)}/${encodeURIComponent(service.database ?? 'postgres')}`;
+  },
+};
+
+async function preparePostgres(context: RecipeContext): Promise<RecipeOutcome<RecipeLaunch>> {
+  const { service, stateDir, port } = context;
+  const fail = (code: Parameters<typeof createDiagnostic>[0], params: Record<string, string>, expected?: string, found?: string): RecipeOutcome<RecipeLaunch> =>
+    recipeFailure(createDiagnostic(code, { service: service.name, params: { service: `\`${service.name}\``, recipe: 'postgres', ...params }, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found }) }));
+  const found = findPostgresBinaries(service.bin_dir, context.baseEnv.PATH);
+  if (!found.ok) return fail('BERTH_E_RECIPE_BINARIES', { reason: found.reason, install: INSTALL_HINT }, 'the PostgreSQL server binaries', found.reason);
+  const { binaries } = found;
+  const dataDir = service.data;
+  if (dataDir === null) return fail('BERTH_E_RECIPE_START', { reason: 'it has no `data:` folder', advice: 'add `data: ./data/NAME` to the service' });
+  const state = inspectPostgresDataDir(dataDir);
+  if (state.kind === 'foreign') return fail('BERTH_E_RECIPE_FOREIGN_DATA', { dir: dataDir }, 'a missing or empty folder, or a PostgreSQL data folder', state.reason);
+  if (state.kind === 'cluster' && state.major !== binaries.major) {
+    return fail('BERTH_E_RECIPE_VERSION_MISMATCH', { dir: dataDir, data: String(state.major), binaries: binaries.version, bin_dir: binaries.binDir }, `PostgreSQL ${String(state.major)} binaries`, `PostgreSQL ${binaries.version} in ${binaries.binDir}`);
+  }
+  if (!(await isPortFree(port))) return fail('BERTH_E_RECIPE_PORT_IN_USE', { port: String(port), owner: '' }, `port ${String(port)} free on 127.0.0.1`, 'something already listening there');
+  let user: SystemUser | undefined;
+  if (runsAsRoot()) {
+    user = findSystemUser(['postgres', 'nobody']);
+    if (user === undefined) return fail('BERTH_E_RECIPE_START', { reason: 'Berth runs as root and there is no `postgres` or `nobody` user to run the server as', advice: 'create a system user `postgres` (`adduser --system postgres`), or run Berth as a normal user' });
+  }
+  const socketDir = postgresSocketDir(stateDir, service.name);
+  const access = prepareFolders({ stateDir, socketDir, dataDir, user, fresh: state.kind !== 'cluster' });
+  if (access !== undefined) return fail('BERTH_E_RECIPE_PERMISSION', { user: `\`${user?.name ?? '?'}\``, path: access }, `\`${user?.name ?? '?'}\` may pass through every folder above the data folder`, `${access} is closed to it`);
+  if (state.kind !== 'cluster') {
+    const superuser = readOrCreateSecret(stateDir, postgresSecretNames(service.name).superuser);
+    const init = await initPostgresCluster({ binDir: binaries.binDir, dataDir, socketDir, password: superuser, user });
+    if (!init.ok) return fail('BERTH_E_RECIPE_START', { reason: `initdb failed: ${init.output}`, advice: 'read initdb\'s words above; the data folder was left as it was before' });
+  }
+  writeConfig(dataDir, renderPostgresConfig({ port, socketDir, settings: service.settings }), user);
+  const env: Record<string, string> = { PATH: context.baseEnv.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
+  return recipeSuccess({ command: { argv: [join(binaries.binDir, 'postgres'), '-D', dataDir] }, cwd: dataDir, env, stopSignal: 'SIGINT', ...(user === undefined ? {} : { user }) });
+}
+
+interface FolderPlan {
+  readonly stateDir: string;
+  readonly socketDir: string;
+  readonly dataDir: string;
+  readonly user: SystemUser | undefined;
+  readonly fresh: boolean;
+}
+
+// Why the chmods: the server runs as another user and must reach its socket folder under `.berth/run`; 0711 lets
+// it pass through without listing; secrets/ and logs/ stay 0700. Returns the folder it cannot reach, if any.
+function prepareFolders(plan: FolderPlan): string | undefined {
+  const { user } = plan;
+  mkdirSync(plan.socketDir, { recursive: true, mode: 0o700 });
+  if (plan.fresh) {
+    // Parents with the usual mode: a 0700 parent would lock the server's user out of its own data folder.
+    mkdirSync(dirname(plan.dataDir), { recursive: true });
+    mkdirSync(plan.dataDir, { recursive: true, mode: 0o700 });
+  }
+  if (user === undefined) return undefined;
+  for (const dir of [plan.stateDir, join(plan.stateDir, 'run')]) {
+    if (plan.socketDir.startsWith(dir) && existsSync(dir) && (statSync(dir).mode & 0o011) !== 0o011) chmodSync(dir, (statSync(dir).mode & 0o777) | 0o011);
+  }
+  chownSync(plan.socketDir, user.uid, user.gid);
+  chmodSync(plan.socketDir, 0o700);
+  if (plan.fresh) chownSync(plan.dataDir, user.uid, user.gid);
+  return findBlockingFolder(plan.socketDir, user) ?? findBlockingFolder(plan.dataDir, user);
+}
+
+function writeConfig(dataDir: string, text: string, user: SystemUser | undefined): void {
+  const file = join(dataDir, 'berth.conf');
+  writeFileSync(file, text, { mode: 0o600 });
+  if (user !== undefined) chownSync(file, user.uid, user.gid);
+  const main = join(dataDir, 'postgresql.conf');
+  const current = existsSync(main) ? readFileSync(main, 'utf8') : '';
+  if (!current.includes("include_if_exists = 'berth.conf'")) appendFileSync(main, `${current.endsWith('\n') || current === '' ? '' : '\n'}${INCLUDE_LINE}\n`);
+}
