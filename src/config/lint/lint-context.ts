@@ -6,6 +6,8 @@ import { formatPath, locate, type PathSegment, type SourceMap } from '../source-
 export interface LintOptions {
   /** Answers whether git tracks a file; absent in pure contexts (the rule then does nothing). */
   readonly isTrackedByGit?: ((file: string) => boolean) | undefined;
+  /** Compares a postgres data folder with the server found for `bin_dir`; absent in pure contexts (no check). */
+  readonly findPostgresDrift?: ((dataDir: string, binDir: string | null) => { readonly dataMajor: number; readonly binaries: { readonly major: number; readonly version: string; readonly binDir: string } } | undefined) | undefined;
 }
 
 export interface LintContext extends LintOptions {

@@ -23,3 +23,16 @@ export function lintRecipeData(context: LintContext): Diagnostic[] {
     .filter((s) => s.recipe !== null && s.data === null)
     .map((s) => createDiagnostic('BERTH_E_RECIPE_NO_DATA', { ...at(context, ['services', s.name, 'recipe']), service: s.name, params: { service: s.name, recipe: s.recipe ?? '' }, expected: '`data: ./data/...`', found: 'no `data`' }));
 }
+
+/** A postgres data folder made by another major version than the server that would run it. */
+export function lintPostgresVersion(context: LintContext): Diagnostic[] {
+  const check = context.findPostgresDrift;
+  if (check === undefined) return [];
+  return Object.values(context.stack.services).flatMap((s) => {
+    if (s.recipe !== 'postgres' || s.data === null) return [];
+    const drift = check(s.data, s.bin_dir);
+    if (drift === undefined) return [];
+    const { binaries } = drift;
+    return [createDiagnostic('BERTH_E_RECIPE_VERSION_MISMATCH', { ...at(context, ['services', s.name, 'data']), service: s.name, params: { dir: s.data, service: `\`${s.name}\``, data: String(drift.dataMajor), binaries: binaries.version, bin_dir: binaries.binDir }, expected: `PostgreSQL ${String(drift.dataMajor)} binaries`, found: `PostgreSQL ${binaries.version} in ${binaries.binDir}` })];
+  });
+}
