@@ -1,8 +1,9 @@
 // The only place Berth starts processes. Every child gets its own session and process group
-// (detached), stdin closed, stdout/stderr piped, and optionally a notify pipe on fd 3.
+// (detached), stdin closed, stdout/stderr on real pipes, and optionally a notify pipe on fd 3.
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ResolvedCommand } from '../config/resolved-stack.js';
+import { closeQuietly, openLogPipe, pipeReader, type PipeEnds } from './open-log-pipe.js';
 import { readProcStat } from './proc-stat.js';
 
 export interface SpawnSpec {
@@ -50,12 +51,20 @@ export function spawnProcess(spec: SpawnSpec): ProcessHandle {
   const [program, ...args] = toArgv(spec.command);
   const notify = spec.notify === true;
   const env = notify ? { ...spec.env, BERTH_NOTIFY_FD: String(NOTIFY_FD) } : { ...spec.env };
+  // Real pipes where they can be had; Node's own socketpair ('pipe') otherwise.
+  const pipes = [openLogPipe(), openLogPipe()] as const;
+  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', pipes[0]?.write ?? 'pipe', pipes[1]?.write ?? 'pipe'];
+  if (notify) stdio.push('pipe');
   let child;
   try {
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
-    child = spawn(program, args, { cwd: spec.cwd, env, detached: true, stdio: notify ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'], ...user });
+    child = spawn(program, args, { cwd: spec.cwd, env, detached: true, stdio, ...user });
   } catch (error) {
+    for (const ends of pipes) if (ends !== undefined) closeQuietly(ends.read);
     return failed(error instanceof Error ? error.message : String(error));
+  } finally {
+    // Why at once: while the parent holds a write end, the reader never sees EOF.
+    for (const ends of pipes) if (ends !== undefined) closeQuietly(ends.write);
   }
   const exit = new Promise<ExitInfo>((resolve) => {
     child.once('error', (error) => {
@@ -67,7 +76,11 @@ export function spawnProcess(spec: SpawnSpec): ProcessHandle {
   });
   const pid = child.pid ?? 0;
   const notifyStream = notify ? (child.stdio[NOTIFY_FD] as Readable | null | undefined) ?? null : null;
-  return { pid, pgid: pid, startTime: pid === 0 ? 0 : (readProcStat(pid)?.startTime ?? 0), stdout: child.stdout, stderr: child.stderr, notify: notifyStream, exit };
+  return { pid, pgid: pid, startTime: pid === 0 ? 0 : (readProcStat(pid)?.startTime ?? 0), stdout: reader(pipes[0], child.stdout), stderr: reader(pipes[1], child.stderr), notify: notifyStream, exit };
+}
+
+function reader(ends: PipeEnds | undefined, fallback: Readable | null): Readable | null {
+  return ends === undefined ? fallback : pipeReader(ends.read);
 }
 
 function failed(error: string): ProcessHandle {

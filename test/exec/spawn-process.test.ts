@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { listGroupMembers, readProcStat } from '../../src/exec/proc-stat.js';
@@ -54,6 +55,96 @@ describe('spawnProcess', () => {
     const handle = spawnProcess({ command: { argv: [process.execPath, join(fixtures, 'notify-ready.mjs')] }, cwd: '/', env: {}, notify: true });
     assert.equal(await firstLine(handle.notify), 'READY');
     await stopProcessGroup(handle.pgid, 'SIGTERM', 2000);
+  });
+});
+
+/** The inode of what `/proc/<pid>/fd/<fd>` points to, or undefined when that fd is not open. */
+function inodeOf(pid: number | 'self', fd: string | number): number | undefined {
+  try {
+    return statSync(`/proc/${String(pid)}/fd/${String(fd)}`).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Our own fds that reach `inode`, each with whether it was opened for writing. */
+function ownEnds(inode: number): { fd: string; writes: boolean }[] {
+  return readdirSync('/proc/self/fd')
+    .filter((fd) => inodeOf('self', fd) === inode)
+    .map((fd) => {
+      const flags = /^flags:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '0';
+      return { fd, writes: (Number.parseInt(flags, 8) & 3) !== 0 };
+    });
+}
+
+describe('spawnProcess: output pipes', () => {
+  it('gives the child real pipes (not sockets) for stdout and stderr, and keeps only their read ends', { timeout: 20_000 }, async () => {
+    const handle = spawnProcess({ command: { argv: ['/bin/sleep', '30'] }, cwd: '/', env: {} });
+    try {
+      for (const fd of [1, 2]) {
+        const path = `/proc/${String(handle.pid)}/fd/${String(fd)}`;
+        assert.ok(statSync(path).isFIFO(), `fd ${String(fd)} of the child is a pipe`);
+        const ends = ownEnds(statSync(path).ino);
+        // A write end left open here would keep the reader from ever seeing EOF.
+        assert.deepEqual(ends.map((end) => end.writes), [false], `the daemon holds exactly one end of the child's fd ${String(fd)}, the read end`);
+      }
+    } finally {
+      await stopProcessGroup(handle.pgid, 'SIGKILL', 2000);
+    }
+  });
+
+  it('ends stdout only once the child and the grandchild that inherited it have both exited', { timeout: 20_000 }, async () => {
+    const handle = spawnProcess({ command: { shell: 'echo first; (sleep 0.3; echo second) & echo gone >&2' }, cwd: '/', env: { PATH: process.env.PATH ?? '' } });
+    const order: string[] = [];
+    const out = readAll(handle.stdout).then((text) => {
+      order.push('stdout ended');
+      return text;
+    });
+    const err = readAll(handle.stderr);
+    await handle.exit.then(() => order.push('exited'));
+    assert.equal(await out, 'first\nsecond\n');
+    assert.equal(await err, 'gone\n');
+    assert.deepEqual(order, ['exited', 'stdout ended'], 'the shell exits first; the grandchild still holds stdout');
+  });
+
+  it('gives a child none of the pipes of another child', async () => {
+    const first = spawnProcess({ command: { argv: ['/bin/sleep', '30'] }, cwd: '/', env: {} });
+    const second = spawnProcess({ command: { argv: ['/bin/sleep', '30'] }, cwd: '/', env: {} });
+    try {
+      const firstPipes = [1, 2].map((fd) => inodeOf(first.pid, fd) ?? -1);
+      assert.ok(!firstPipes.includes(-1), 'the first child has its pipes');
+      const secondFds = readdirSync(`/proc/${String(second.pid)}/fd`);
+      const shared = secondFds.filter((fd) => firstPipes.includes(inodeOf(second.pid, fd) ?? -2));
+      assert.deepEqual(shared, [], 'the second child holds no end of the first child\'s pipes');
+      assert.notEqual(inodeOf(second.pid, 1), inodeOf(second.pid, 2), 'stdout and stderr are two pipes');
+    } finally {
+      await Promise.all([stopProcessGroup(first.pgid, 'SIGKILL', 2000), stopProcessGroup(second.pgid, 'SIGKILL', 2000)]);
+    }
+  });
+
+  it('leaks no fd: started, failed to start, or read to the end', { timeout: 30_000 }, async () => {
+    const count = (): number => readdirSync('/proc/self/fd').length;
+    // A first spawn may open things once (the FIFO folder, libuv internals); count after it.
+    await readAll(spawnProcess({ command: { argv: ['/bin/true'] }, cwd: '/', env: {} }).stdout);
+    const before = count();
+    for (let run = 0; run < 20; run++) {
+      const ok = spawnProcess({ command: { argv: ['/bin/echo', 'hi'] }, cwd: '/', env: {} });
+      const missing = spawnProcess({ command: { argv: ['/nonexistent/program'] }, cwd: '/', env: {} });
+      await Promise.all([readAll(ok.stdout), readAll(ok.stderr), readAll(missing.stdout), readAll(missing.stderr), ok.exit, missing.exit]);
+    }
+    // Closing is asynchronous in libuv: give it a moment rather than assert at once.
+    for (let wait = 0; wait < 50 && count() > before; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // At most as many: fds of earlier tests (a background mkfifo's pipes) may close meanwhile; a leak
+    // would add dozens.
+    assert.ok(count() <= before, `${String(count())} fds open after, ${String(before)} before`);
+  });
+
+  it('works for a child running as another user: it gets fds, not a path in the daemon\'s private folder', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
+    const handle = spawnProcess({ command: { shell: 'id -u; echo oops >&2' }, cwd: '/', env: { PATH: process.env.PATH ?? '' }, user: { uid: 65534, gid: 65534 } });
+    const [out, err, exit] = await Promise.all([readAll(handle.stdout), readAll(handle.stderr), handle.exit]);
+    assert.equal(exit.code, 0);
+    assert.equal(out, '65534\n');
+    assert.equal(err, 'oops\n');
   });
 });
 

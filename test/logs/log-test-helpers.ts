@@ -1,8 +1,8 @@
 // Shared by the log tests: temp folders, fixture children wired to a sink, reading files back.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { spawnProcess } from '../../src/exec/spawn-process.js';
 import { parseLogLine } from '../../src/logs/parse-log-line.js';
 import type { LogLine, LogSink } from '../../src/logs/log-types.js';
 import { writeFiles } from '../helpers/temp-stack.js';
@@ -20,15 +20,29 @@ export interface ChildRun {
   readonly stderr: string;
 }
 
-/** Runs a fixture with node; its stdout (and stderr, with `bothStreams`) goes to `sink` as `instance`. */
-export function runFixture(sink: LogSink, instance: number, fixture: string, args: readonly string[], bothStreams = true): Promise<ChildRun> {
-  const child = spawn(process.execPath, [join(fixtures, fixture), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sink.attach(instance, 'out', child.stdout);
-  let stderr = '';
-  if (bothStreams) sink.attach(instance, 'err', child.stderr);
-  else child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => {
-    resolve({ code, stderr });
+/**
+ * Runs a fixture with node through spawnProcess (so over the pipes Berth gives services); its stdout
+ * (and stderr, with `bothStreams`) goes to `sink` as `instance`. Resolves once it exited and both
+ * streams closed.
+ */
+export async function runFixture(sink: LogSink, instance: number, fixture: string, args: readonly string[], bothStreams = true): Promise<ChildRun> {
+  const handle = spawnProcess({ command: { argv: [process.execPath, join(fixtures, fixture), ...args] }, cwd: fixtures, env: {} });
+  const { stdout, stderr } = handle;
+  if (stdout === null || stderr === null) throw new Error('spawnProcess gave no stdout or stderr');
+  const closed = Promise.all([closedOf(stdout), closedOf(stderr)]);
+  sink.attach(instance, 'out', stdout);
+  let text = '';
+  if (bothStreams) sink.attach(instance, 'err', stderr);
+  else stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exit = await handle.exit;
+  await closed;
+  return { code: exit.code, stderr: text };
+}
+
+/** Resolves when `stream` has closed. */
+export function closedOf(stream: Readable): Promise<void> {
+  return new Promise((resolve) => stream.once('close', () => {
+    resolve();
   }));
 }
 
