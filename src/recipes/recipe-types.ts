@@ -2,6 +2,7 @@
 // wait for it and provision it, shut it down without losing acknowledged writes, and give dependents a URL.
 import type { ResolvedCommand, ResolvedService } from '../config/resolved-stack.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
+import type { ProbeResult } from '../health/probe-types.js';
 
 export interface RecipeContext {
   readonly stackName: string;
@@ -31,8 +32,10 @@ export interface RecipeDriver {
   /** Checks binaries, data folder and port, initialises on first start, writes the config. Never throws. */
   prepare(context: RecipeContext): Promise<RecipeOutcome<RecipeLaunch>>;
   /** After the spawn, before the ready probe: waits for the server to answer and provisions it (database, role).
-   * An error is final for this start (a wrong password will not fix itself). Never throws. */
-  provision?(context: RecipeContext, launch: RecipeLaunch, signal: AbortSignal): Promise<RecipeOutcome<null>>;
+   * May return the passing result of the recipe's own check, which then counts as the ready probe's first pass.
+   * An error is final for this start (a wrong password will not fix itself), unless `signal` was aborted first
+   * (start_timeout: restarted with backoff). Never throws. */
+  provision?(context: RecipeContext, launch: RecipeLaunch, signal: AbortSignal): Promise<RecipeOutcome<ProbeResult | null>>;
   /** Before the stop signal: asks the server to shut down cleanly (redis: SHUTDOWN SAVE). Never throws. */
   shutdown?(context: RecipeContext, signal: AbortSignal): Promise<void>;
   /** The connection URL dependents get from `${services.NAME.url}`, with the password. */

@@ -1,6 +1,5 @@
 // One supervised instance: spawn, gate on probes, watch, stop, and restart with backoff. The lifecycle
 // is one async loop per instance; `stop()` wakes whatever it is waiting on.
-import { dirname } from 'node:path';
 import type { ResolvedService } from '../config/resolved-stack.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { removeProcessRecord, writeProcessRecord } from '../exec/process-records.js';
@@ -9,10 +8,9 @@ import { stopProcessGroup } from '../exec/stop-process-group.js';
 import type { ProbePhase, ProbeResult, ProbeRunner, ProbeTarget } from '../health/probe-types.js';
 import { startProbe } from '../health/run-probe.js';
 import type { LogSink } from '../logs/log-types.js';
-import { getRecipeDriver } from '../recipes/recipe-registry.js';
-import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
 import { parseDuration } from '../shared/duration.js';
 import { allocatePort } from './allocate-port.js';
+import { prepareRecipe, provisionRecipe, shutdownRecipe, type RecipeRun } from './recipe-steps.js';
 import { CRASH_LOOP_THRESHOLD, nextFailureCount, restartDelay, type BackoffPolicy } from './backoff.js';
 import { buildInstanceEnv, type ReferenceLookup } from './instance-env.js';
 import type { InstancePhase, InstanceStatus, SupervisorEvent } from './supervisor-types.js';
@@ -35,12 +33,6 @@ type Outcome =
   // A recipe found something a restart will not fix (foreign data folder, wrong password, port taken).
   | { readonly kind: 'fatal'; readonly error: Diagnostic };
 
-/** A recipe instance: its driver, context and how `prepare` said to run it. */
-interface RecipeRun {
-  readonly driver: RecipeDriver;
-  readonly context: RecipeContext;
-  readonly launch: RecipeLaunch;
-}
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
 
@@ -157,22 +149,12 @@ export class InstanceRunner {
     this.#update({ phase: 'failed', reason: `${text} (hint: ${error.hint})`, pid: null });
   }
 
-  async #prepareRecipe(port: number | null): Promise<RecipeRun | Diagnostic | null> {
-    const { service } = this.#context;
-    if (service.kind !== 'recipe' || service.recipe === null) return null;
-    const driver = getRecipeDriver(service.recipe);
-    if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
-    const context: RecipeContext = { stackName: this.#context.stackName, service, stateDir: dirname(this.#context.runDir), port, baseEnv: this.#context.baseEnv };
-    const prepared = await driver.prepare(context);
-    return prepared.ok ? { driver, context, launch: prepared.value } : prepared.error;
-  }
-
   async #runOnce(): Promise<Outcome> {
     const { service, instance, logs } = this.#context;
     const port = service.port ?? (service.http ? await allocatePort() : null);
     const { env, missing } = buildInstanceEnv({ base: this.#context.baseEnv, stackName: this.#context.stackName, service, instance, port, lookup: this.#context.lookup });
     if (missing.length > 0) return { kind: 'exit', exit: { code: null, signal: null, error: `values not known yet: ${missing.join(', ')}` }, uptimeMs: 0 };
-    const recipe = await this.#prepareRecipe(port);
+    const recipe = await prepareRecipe(this.#context, port);
     if (recipe !== null && 'code' in recipe) return { kind: 'fatal', error: recipe };
     const command = recipe?.launch.command ?? service.command;
     if (command === null) return { kind: 'exit', exit: { code: null, signal: null, error: 'nothing to run' }, uptimeMs: 0 };
@@ -199,28 +181,6 @@ export class InstanceRunner {
     const final = outcome.kind === 'unhealthy' ? { ...outcome, uptimeMs: Date.now() - started } : outcome;
     if (final.kind === 'exit') this.#update({ lastExit: { code: final.exit.code, signal: final.exit.signal } });
     return final;
-  }
-
-  // The recipe's own wait-and-provision step, bounded by the ready probe's start_timeout; null when it passed.
-  async #provision(recipe: RecipeRun, exited: Promise<Outcome>, stopped: Promise<Outcome>): Promise<Outcome | null> {
-    const { service } = this.#context;
-    const started = Date.now();
-    const abort = new AbortController();
-    const limitMs = ms(service.ready?.start_timeout ?? '60s');
-    const timer = setTimeout(() => {
-      abort.abort(new Error('start_timeout'));
-    }, limitMs);
-    const provisioning = (recipe.driver.provision?.(recipe.context, recipe.launch, abort.signal) ?? Promise.resolve({ ok: true as const, value: null })).then((result): Outcome | null => {
-      if (result.ok) return null;
-      if (abort.signal.aborted) return { kind: 'unhealthy', why: 'start', output: result.error.message, uptimeMs: Date.now() - started };
-      return { kind: 'fatal', error: result.error };
-    });
-    try {
-      return await Promise.race([provisioning, exited, stopped]);
-    } finally {
-      clearTimeout(timer);
-      abort.abort(new Error('done'));
-    }
   }
 
   // Why one race: the process may exit, fail a probe, or be stopped at any moment, in any phase.
@@ -252,15 +212,25 @@ export class InstanceRunner {
       this.#context.emit({ type: 'crash_loop_resolved', time: Date.now(), service: service.name, instance });
     }, this.#policy.resetAfterMs);
     try {
-      if (recipe?.driver.provision !== undefined) {
-        const provisioned = await this.#provision(recipe, exited, stopped);
-        if (provisioned !== null) return provisioned;
+      let evidence: ProbeResult | null = null;
+      if (recipe !== null) {
+        const cancel = new AbortController();
+        const provisioned = await Promise.race([provisionRecipe(recipe, ms(service.ready?.start_timeout ?? '60s'), cancel.signal), exited, stopped]);
+        cancel.abort();
+        if ('kind' in provisioned) return provisioned;
+        // Why: provisioning already ran the recipe's own check (postgres: SELECT 1 as the role, over TCP); running
+        // it again before declaring ready would only add a connection's time to every start.
+        if (service.ready?.kind === service.recipe) evidence = provisioned.evidence;
       }
       for (const phase of ['startup', 'ready'] as const) {
         const runner = run(phase, phase === 'ready' ? () => {
           this.#update({ ready: false, reason: 'ready probe failing' });
         } : undefined);
         if (runner === null) continue;
+        if (phase === 'ready' && evidence?.ok === true) {
+          this.#status = { ...this.#status, lastProbe: { ...evidence, phase } };
+          continue;
+        }
         const first = await Promise.race([runner.firstPass.then((r): ProbeResult | Outcome => r), exited, stopped]);
         if ('kind' in first) return first;
         if (!first.ok) {
@@ -295,19 +265,6 @@ function describeOutcome(outcome: Exclude<Outcome, { kind: 'stopped' } | { kind:
   const { exit } = outcome;
   if (exit.error !== undefined) return `could not start: ${exit.error}`;
   return exit.signal === null ? `exited with code ${String(exit.code)}` : `killed by ${exit.signal}`;
-}
-
-// Asks the server to stop cleanly (redis: SHUTDOWN SAVE) before the stop signal, within the stop timeout.
-async function shutdownRecipe(recipe: RecipeRun, timeoutMs: number): Promise<void> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => {
-    abort.abort(new Error('stop timeout'));
-  }, timeoutMs);
-  try {
-    await recipe.driver.shutdown?.(recipe.context, abort.signal);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 // Unref'd: a pending restart must not keep a process alive that is otherwise done (tests, `down`).

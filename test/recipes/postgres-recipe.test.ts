@@ -117,7 +117,7 @@ describe('postgres recipe (real server)', { timeout: 240_000 }, () => {
     }
   });
 
-  it('gives a catalogued error at once when its stored superuser password no longer works', async () => {
+  it('gives a catalogued error at once when the role needs fixing and the stored superuser password no longer works', async () => {
     const { dir } = await makePostgresStack(STACK);
     const first = superviseStack(dir);
     try {
@@ -126,7 +126,10 @@ describe('postgres recipe (real server)', { timeout: 240_000 }, () => {
     } finally {
       await first.supervisor.down();
     }
+    // The role's password changes (now from .env) while the stored superuser password was lost: Berth must say so.
     writeFileSync(join(dir, '.berth', 'secrets', 'db.superuser'), 'not-the-password\n');
+    writeFileSync(join(dir, '.env'), 'DB_PASSWORD=a-new-role-password\n');
+    writeFileSync(join(dir, 'berth.yml'), readFileSync(join(dir, 'berth.yml'), 'utf8').replace('database: shop', 'database: shop\n    password: ${DB_PASSWORD}'));
     const second = superviseStack(dir);
     try {
       await second.supervisor.up();
@@ -134,7 +137,7 @@ describe('postgres recipe (real server)', { timeout: 240_000 }, () => {
       assert.equal((await second.supervisor.waitReady(60_000)).ok, false);
       const status = second.supervisor.status()[0];
       assert.match(status?.reason ?? '', /^BERTH_E_RECIPE_AUTH: `db` refused Berth's login as `postgres`: password authentication failed/);
-      assert.doesNotMatch(status?.reason ?? '', /not-the-password/, 'the password is never shown');
+      assert.doesNotMatch(status?.reason ?? '', /not-the-password|a-new-role-password/, 'passwords are never shown');
       assert.ok(Date.now() - started < 50_000, 'well before the start timeout');
     } finally {
       await second.supervisor.down();

@@ -1,0 +1,76 @@
+// The steps a recipe instance adds to the runner's lifecycle: prepare before the spawn, provision after it (which
+// also yields the first readiness evidence), and a clean shutdown before the stop signal.
+import { dirname } from 'node:path';
+import type { ResolvedService } from '../config/resolved-stack.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
+import type { ProbeResult } from '../health/probe-types.js';
+import { getRecipeDriver } from '../recipes/recipe-registry.js';
+import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
+
+/** A recipe instance: its driver, context and how `prepare` said to run it. */
+export interface RecipeRun {
+  readonly driver: RecipeDriver;
+  readonly context: RecipeContext;
+  readonly launch: RecipeLaunch;
+}
+
+interface RunnerFacts {
+  readonly stackName: string;
+  readonly service: ResolvedService;
+  readonly runDir: string;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** Prepares a recipe instance; null for a service that is not a recipe, a Diagnostic when it cannot start. */
+export async function prepareRecipe(facts: RunnerFacts, port: number | null): Promise<RecipeRun | Diagnostic | null> {
+  const { service } = facts;
+  if (service.kind !== 'recipe' || service.recipe === null) return null;
+  const driver = getRecipeDriver(service.recipe);
+  if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
+  const context: RecipeContext = { stackName: facts.stackName, service, stateDir: dirname(facts.runDir), port, baseEnv: facts.baseEnv };
+  const prepared = await driver.prepare(context);
+  return prepared.ok ? { driver, context, launch: prepared.value } : prepared.error;
+}
+
+export type Provisioned =
+  | { readonly evidence: ProbeResult | null }
+  | { readonly kind: 'unhealthy'; readonly why: 'start'; readonly output: string; readonly uptimeMs: number }
+  | { readonly kind: 'fatal'; readonly error: Diagnostic };
+
+/** Runs the driver's provision step within `limitMs` (the ready probe's start_timeout). A refusal is final; running
+ * out of time is an unhealthy start (restarted with backoff). */
+export async function provisionRecipe(recipe: RecipeRun, limitMs: number, cancel: AbortSignal): Promise<Provisioned> {
+  if (recipe.driver.provision === undefined) return { evidence: null };
+  const started = Date.now();
+  const abort = new AbortController();
+  // The runner stops waiting when the server exits or a stop is asked for; the driver's loop must end then too.
+  const onCancel = (): void => {
+    abort.abort(new Error('cancelled'));
+  };
+  cancel.addEventListener('abort', onCancel);
+  const timer = setTimeout(() => {
+    abort.abort(new Error('start_timeout'));
+  }, limitMs);
+  try {
+    const result = await recipe.driver.provision(recipe.context, recipe.launch, abort.signal);
+    if (result.ok) return { evidence: result.value };
+    if (abort.signal.aborted) return { kind: 'unhealthy', why: 'start', output: result.error.message, uptimeMs: Date.now() - started };
+    return { kind: 'fatal', error: result.error };
+  } finally {
+    clearTimeout(timer);
+    cancel.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Asks the server to stop cleanly (redis: SHUTDOWN SAVE) before the stop signal, within the stop timeout. */
+export async function shutdownRecipe(recipe: RecipeRun, timeoutMs: number): Promise<void> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => {
+    abort.abort(new Error('stop timeout'));
+  }, timeoutMs);
+  try {
+    await recipe.driver.shutdown?.(recipe.context, abort.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
