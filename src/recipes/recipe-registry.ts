@@ -2,10 +2,13 @@
 import { registerProbeCheck } from '../health/probe-registry.js';
 import { checkPostgres } from './postgres-check.js';
 import { postgresRecipe } from './postgres-recipe.js';
+import { checkRedis } from './redis-check.js';
+import { redisRecipe } from './redis-recipe.js';
 import type { RecipeDriver } from './recipe-types.js';
 
 const DRIVERS: Readonly<Record<string, RecipeDriver>> = {
   postgres: postgresRecipe,
+  redis: redisRecipe,
 };
 
 let registered = false;
@@ -21,4 +24,5 @@ export function registerRecipeChecks(): void {
   if (registered) return;
   registered = true;
   registerProbeCheck('postgres', checkPostgres);
+  registerProbeCheck('redis', checkRedis);
 }
