@@ -33,7 +33,8 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   } },
   { method: 'GET', path: /^\/v1\/wait$/, handle: async (c, _q, r, params) => {
     const result = await c.supervisor.waitReady(Number(params.get('timeout') ?? '60000'));
-    send(r, 200, result);
+    // With every instance's status, so `berth up -d` prints its table without another request.
+    send(r, 200, { ...result, instances: c.supervisor.status() });
   } },
   { method: 'GET', path: /^\/v1\/logs\/([a-z][a-z0-9_-]*)$/, handle: (c, _q, r, params, m) => {
     const name = m[1] ?? '';

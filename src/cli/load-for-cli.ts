@@ -1,17 +1,14 @@
 // Finds the stack file a command means and loads it, with the git check that only the CLI can run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { loadStack, type LoadStackResult } from '../config/load-stack.js';
-import type { Diagnostic } from '../errors/diagnostic.js';
-import { formatDiagnostics } from '../errors/format-diagnostic.js';
-import { type CliIo, useColor } from './io.js';
+import { findPostgresDrift } from '../recipes/find-postgres-drift.js';
+import type { CliIo } from './io.js';
 
-/** The stack file: the argument (a file or a folder holding berth.yml), else ./berth.yml. */
-export function resolveStackFile(io: CliIo, argument: string | undefined): string {
-  const target = resolve(io.cwd, argument ?? '.');
-  return existsSync(resolve(target, 'berth.yml')) ? resolve(target, 'berth.yml') : argument === undefined ? resolve(io.cwd, 'berth.yml') : target;
-}
+// Re-exported for the commands that import them from here; they live in light modules so the daemon's path does
+// not import the stack loader.
+export { printDiagnostics } from './print-diagnostics.js';
+export { resolveStackFile } from './stack-target.js';
 
 /** True when git tracks the file (false outside a repository or without git). */
 export function isTrackedByGit(file: string): boolean {
@@ -21,10 +18,5 @@ export function isTrackedByGit(file: string): boolean {
 
 /** Loads the stack for a command. */
 export function loadForCli(io: CliIo, file: string, environment: string | undefined): LoadStackResult {
-  return loadStack({ file, environment, processEnv: io.env, isTrackedByGit });
-}
-
-/** Prints diagnostics for people, with code frames. */
-export function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
-  io.stderr(formatDiagnostics(diagnostics, { sources, color: useColor(io), displayPath: (f) => relative(io.cwd, f) || f }));
+  return loadStack({ file, environment, processEnv: io.env, isTrackedByGit, findPostgresDrift: (dataDir, binDir) => findPostgresDrift(dataDir, binDir, io.env.PATH) });
 }

@@ -1,7 +1,8 @@
 // Starts the background daemon: a detached node process running Berth's own CLI, output to a log file.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
 
 // Why resolve: `--import tsx` is resolved from the working folder, and the daemon may run elsewhere.
 function resolveSpecifier(specifier: string): string {
@@ -28,15 +29,41 @@ export function loaderFlags(execArgv: readonly string[]): string[] {
   return kept;
 }
 
-/** Spawns `node <entry> ...args` in its own session, detached from this one; returns its pid. */
-export function spawnDaemon(entry: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): number {
+export interface SpawnedDaemon {
+  readonly pid: number;
+  /** The daemon's stdin when spawned with `input: true` (the CLI hands it the stack), else null. */
+  readonly stdin: Writable | null;
+  /** Resolves with the exit code (or signal) if the daemon exits while this process still runs. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
+}
+
+export interface SpawnDaemonOptions {
+  /** Give the daemon a pipe on stdin (default: none). */
+  readonly input?: boolean;
+  /** Node flags for the daemon (before the entry point). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** Spawns `node <entry> ...args` in its own session, detached from this one. */
+export function spawnDaemon(entry: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv, options: SpawnDaemonOptions = {}): SpawnedDaemon {
   mkdirSync(dirname(logFile), { recursive: true, mode: 0o700 });
   const fd = openSync(logFile, 'a', 0o600);
+  let child: ChildProcess;
   try {
-    const child = spawn(process.execPath, [...loaderFlags(process.execArgv), entry, ...args], { detached: true, stdio: ['ignore', fd, fd], env });
-    child.unref();
-    return child.pid ?? 0;
+    child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loaderFlags(process.execArgv), entry, ...args], { detached: true, stdio: [options.input === true ? 'pipe' : 'ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+    child.once('error', () => {
+      resolve({ code: null, signal: null });
+    });
+  });
+  child.unref();
+  // The pipe must not keep this process alive once written and closed (or if the daemon goes away).
+  child.stdin?.on('error', () => undefined);
+  return { pid: child.pid ?? 0, stdin: child.stdin, exited };
 }

@@ -19,6 +19,9 @@ export interface SupervisorOptions {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
 }
 
+/** How often `waitReady` re-checks without an event (a safety net; readiness is decided on state events). */
+const WAIT_RECHECK_MS = 500;
+
 export type ReadyResult = { readonly ok: true } | { readonly ok: false; readonly failing: readonly InstanceStatus[] };
 
 export class Supervisor {
@@ -168,13 +171,37 @@ export class Supervisor {
   async waitReady(timeoutMs: number): Promise<ReadyResult> {
     const deadline = Date.now() + timeoutMs;
     await this.#starting;
-    for (;;) {
+    const decide = (atDeadline: boolean): ReadyResult | null => {
       const pending = this.status().filter((s) => !(s.phase === 'completed' || (s.phase === 'running' && s.ready !== false)));
       const hopeless = pending.filter((s) => s.phase === 'failed' || s.phase === 'exited' || s.crashLoop);
       if (pending.length === 0) return { ok: true };
-      if (hopeless.length > 0 || Date.now() >= deadline) return { ok: false, failing: hopeless.length > 0 ? hopeless : pending };
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+      if (hopeless.length > 0 || atDeadline || Date.now() >= deadline) return { ok: false, failing: hopeless.length > 0 ? hopeless : pending };
+      return null;
+    };
+    const now = decide(false);
+    if (now !== null) return now;
+    // Decided on the state event that makes it so, not on a poll: readiness adds no delay. A slow re-check is
+    // kept as a safety net for a change that comes without an event.
+    return new Promise<ReadyResult>((resolve) => {
+      const finish = (result: ReadyResult): void => {
+        unsubscribe();
+        clearTimeout(limit);
+        clearInterval(recheck);
+        resolve(result);
+      };
+      const unsubscribe = this.subscribe((event) => {
+        if (event.type !== 'state') return;
+        const result = decide(false);
+        if (result !== null) finish(result);
+      });
+      const limit = setTimeout(() => {
+        finish(decide(true) ?? { ok: true });
+      }, Math.max(0, deadline - Date.now()));
+      const recheck = setInterval(() => {
+        const result = decide(false);
+        if (result !== null) finish(result);
+      }, WAIT_RECHECK_MS);
+    });
   }
 
   /** Stops services (all when none named), dependents first. */

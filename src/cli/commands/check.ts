@@ -7,6 +7,7 @@ import { sortDiagnostics } from '../../errors/diagnostic.js';
 import { EXIT, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics, resolveStackFile } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const CHECK_HELP = `Usage: berth check [FILE] [--env NAME] [--json] [--strict]
 
@@ -72,8 +73,5 @@ export function runCheck(args: readonly string[], io: CliIo): number {
   return warnings.length > 0 && parsed.values.strict === true ? EXIT.failed : EXIT.ok;
 }
 
-/** Prints a usage error and returns exit code 2. */
-export function usageError(io: CliIo, diagnostic: Diagnostic): number {
-  printDiagnostics(io, [diagnostic], new Map());
-  return EXIT.badInput;
-}
+// Re-exported for the commands that import it from here.
+export { usageError } from '../print-diagnostics.js';

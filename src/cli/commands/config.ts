@@ -4,7 +4,7 @@ import { redactStack } from '../../config/redact-stack.js';
 import { EXIT, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics, resolveStackFile } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const CONFIG_HELP = `Usage: berth config [FILE] [--env NAME] [--json]
 

@@ -7,7 +7,7 @@ import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const DOWN_HELP = `Usage: berth down [--file FILE]
 

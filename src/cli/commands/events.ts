@@ -13,7 +13,7 @@ import { EXIT, type CliIo } from '../io.js';
 import { loadForCli } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
 import { findStack } from '../stack-target.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const EVENTS_HELP = `Usage: berth events [--service S] [--type T] [--since T] [-n N] [--json] [--file FILE]
 

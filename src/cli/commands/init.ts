@@ -10,7 +10,7 @@ import { renderBerthYml } from '../../init/render-berth-yml.js';
 import { EXIT, type CliIo } from '../io.js';
 import { printDiagnostics } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const INIT_HELP = `Usage: berth init
 

@@ -8,7 +8,7 @@ import { EXIT, useColor, type CliIo } from '../io.js';
 import { loadForCli } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
 import { findStack } from '../stack-target.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const LOGS_HELP = `Usage: berth logs [SERVICE...] [-f] [-n N] [--since T] [--json] [--file FILE]
 

@@ -6,7 +6,7 @@ import { renderSystemdUnit, UNIT_MARKER, unitName } from '../../daemon/render-sy
 import { EXIT, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics, resolveStackFile } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
-import { usageError } from './check.js';
+import { usageError } from '../print-diagnostics.js';
 
 export const STARTUP_HELP = `Usage: berth startup [--file FILE] [--env NAME] [--user USER] [--output PATH] [--print]
 

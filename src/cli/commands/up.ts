@@ -1,11 +1,13 @@
 // `berth up [SERVICE...] [-d]`: start the stack in dependency order. In the foreground it shows every
 // service's output and stops everything in order on Ctrl-C; with -d it starts the daemon and returns
 // once the stack is ready.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { callApi } from '../../client/api-client.js';
-import { startDaemon } from '../../daemon/start-daemon.js';
-import { spawnDaemon } from '../../exec/spawn-daemon.js';
-import { formatLogLine } from '../../logs/format-log-line.js';
+import type { ResolvedStack } from '../../config/resolved-stack.js';
+import { encodeStack } from '../../daemon/stack-handoff.js';
+import type { StatePaths } from '../../daemon/state-paths.js';
+import { spawnDaemon, type SpawnedDaemon } from '../../exec/spawn-daemon.js';
 import type { LogLine } from '../../logs/log-types.js';
 import { parseDuration } from '../../shared/duration.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
@@ -13,8 +15,11 @@ import { formatStatusTable } from '../format-status.js';
 import { EXIT, useColor, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
+import { usageError } from '../print-diagnostics.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
-import { usageError } from './check.js';
+
+/** Node flags for the daemon process (see docs/decisions/0010-daemon-startup.md). */
+export const DAEMON_NODE_FLAGS: readonly string[] = [];
 
 export const UP_HELP = `Usage: berth up [SERVICE...] [-d] [--file FILE] [--env NAME] [--timeout T]
 
@@ -32,15 +37,17 @@ export async function runUp(args: readonly string[], io: CliIo): Promise<number>
   if (parsed.values.help === true) return (io.stdout(UP_HELP), EXIT.ok);
   const { file, paths } = findStack(io, parsed.values.file);
   const environment = typeof parsed.values.env === 'string' ? parsed.values.env : undefined;
+  const timeout = parseDuration(typeof parsed.values.timeout === 'string' ? parsed.values.timeout : '120s') ?? 120_000;
+  if (parsed.values.detach === true) return upDetached(io, { file, environment, services: parsed.positionals, paths, timeout });
   const loaded = loadForCli(io, file, environment);
   if (!loaded.ok) {
     printDiagnostics(io, loaded.diagnostics, loaded.context.sources);
     return EXIT.badInput;
   }
-  const unknown = parsed.positionals.filter((name) => loaded.stack.services[name] === undefined);
-  if (unknown.length > 0) return (io.stderr(`berth up: no service named ${unknown.join(', ')} (services: ${Object.keys(loaded.stack.services).join(', ')})`), EXIT.badInput);
-  const timeout = parseDuration(typeof parsed.values.timeout === 'string' ? parsed.values.timeout : '120s') ?? 120_000;
-  if (parsed.values.detach === true) return upDetached(io, { file, environment, services: parsed.positionals, socket: paths.socket, daemonLog: paths.daemonLog, timeout });
+  const unknown = unknownServices(loaded.stack, parsed.positionals);
+  if (unknown !== null) return (io.stderr(unknown), EXIT.badInput);
+  const { startDaemon } = await import('../../daemon/start-daemon.js');
+  const { formatLogLine } = await import('../../logs/format-log-line.js');
   const started = await startDaemon({ stack: loaded.stack, paths, baseEnv: io.env, services: parsed.positionals });
   if (!started.ok) return (io.stderr(`berth up: ${started.reason}`), EXIT.failed);
   const { supervisor, shutdown, done } = started.daemon;
@@ -66,41 +73,95 @@ export async function runUp(args: readonly string[], io: CliIo): Promise<number>
   return EXIT.ok;
 }
 
+function unknownServices(stack: ResolvedStack, names: readonly string[]): string | null {
+  const unknown = names.filter((name) => stack.services[name] === undefined);
+  return unknown.length === 0 ? null : `berth up: no service named ${unknown.join(', ')} (services: ${Object.keys(stack.services).join(', ')})`;
+}
+
 interface DetachedOptions {
   readonly file: string;
   readonly environment: string | undefined;
   readonly services: readonly string[];
-  readonly socket: string;
-  readonly daemonLog: string;
+  readonly paths: StatePaths;
   readonly timeout: number;
 }
 
+/** How often `up -d` looks for the new daemon's socket (a missing socket fails at once, so this is cheap). */
+const SOCKET_POLL_MS = 5;
+/** How long `up -d` waits for a new daemon's API. */
+const DAEMON_START_LIMIT_MS = 15_000;
+
+// Why the daemon starts before the stack is loaded: its Node start-up and imports (≈ 0.2–0.5 s) overlap the
+// CLI's loading and validation; it then waits on stdin for the validated stack instead of loading it again.
 async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> {
-  const running = await callApi(options.socket, 'GET', '/v1/status', 2000);
+  const { socket, daemonLog } = options.paths;
+  const running = await callApi(socket, 'GET', '/v1/status', 2000);
+  let daemon: SpawnedDaemon | null = null;
   if (!running.ok) {
     const entry = fileURLToPath(new URL('../run-main.js', import.meta.url));
-    const args = ['daemon', '--file', options.file, ...(options.environment === undefined ? [] : ['--env', options.environment]), ...options.services];
-    spawnDaemon(entry, args, options.daemonLog, { ...io.env });
-    const deadline = Date.now() + 15_000;
-    while (!(await callApi(options.socket, 'GET', '/v1/status', 1000)).ok) {
-      if (Date.now() > deadline) return (io.stderr(`berth up: the daemon did not start; see ${options.daemonLog}`), EXIT.failed);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const args = ['daemon', '--file', options.file, '--stack-from-stdin', ...(options.environment === undefined ? [] : ['--env', options.environment]), ...options.services];
+    daemon = spawnDaemon(entry, args, daemonLog, { ...io.env }, { input: true, nodeFlags: DAEMON_NODE_FLAGS });
+  }
+  const loaded = loadForCli(io, options.file, options.environment);
+  const problem = !loaded.ok ? null : unknownServices(loaded.stack, options.services);
+  if (!loaded.ok || problem !== null) {
+    // No stack on stdin: the daemon exits without starting anything.
+    daemon?.stdin?.end();
+    if (!loaded.ok) printDiagnostics(io, loaded.diagnostics, loaded.context.sources);
+    else io.stderr(problem ?? '');
+    return EXIT.badInput;
+  }
+  if (daemon !== null) {
+    daemon.stdin?.end(encodeStack(loaded.stack));
+    const answered = await waitForDaemon(socket, daemon);
+    if (answered !== 'ok') {
+      const why = answered === 'timeout' ? 'the daemon did not start' : `the daemon exited (${answered})`;
+      return (io.stderr(`berth up: ${why}; see ${daemonLog}${tailOf(daemonLog)}`), EXIT.failed);
     }
   }
-  const waited = await callApi(options.socket, 'GET', `/v1/wait?timeout=${String(options.timeout)}`, options.timeout + 5000);
+  const waited = await callApi(socket, 'GET', `/v1/wait?timeout=${String(options.timeout)}`, options.timeout + 5000);
   if (!waited.ok) return (io.stderr(`berth up: ${waited.error}`), EXIT.failed);
-  const result = waited.body as { ok: boolean; failing?: InstanceStatus[] };
-  const status = await callApi(options.socket, 'GET', '/v1/status');
-  const instances = status.ok ? (status.body as { instances: InstanceStatus[] }).instances : [];
+  const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[] };
   if (result.ok) {
+    // A daemon from before /v1/wait carried the instances needs one more request.
+    const instances = result.instances ?? await statusOf(socket);
     io.stdout(formatStatusTable(instances, Date.now()));
     return EXIT.ok;
   }
   io.stderr(`berth up: not every service became ready:\n${formatStatusTable(result.failing ?? [], Date.now())}`);
   for (const service of new Set((result.failing ?? []).map((s) => s.service))) {
-    const logs = await callApi(options.socket, 'GET', `/v1/logs/${service}?n=20`);
+    const logs = await callApi(socket, 'GET', `/v1/logs/${service}?n=20`);
     const lines = logs.ok ? (logs.body as { lines: LogLine[] }).lines : [];
     io.stderr(`\nlast lines of ${service}:\n${lines.map((l) => `  ${l.text}`).join('\n')}`);
   }
   return EXIT.failed;
+}
+
+async function statusOf(socket: string): Promise<InstanceStatus[]> {
+  const status = await callApi(socket, 'GET', '/v1/status');
+  return status.ok ? (status.body as { instances: InstanceStatus[] }).instances : [];
+}
+
+/** Resolves 'ok' once a daemon answers on the socket, or why not: it exited first, or the limit passed. */
+async function waitForDaemon(socket: string, daemon: SpawnedDaemon): Promise<string> {
+  const seen: { exit: string | null } = { exit: null };
+  void daemon.exited.then((e) => (seen.exit = e.signal === null ? `exit code ${String(e.code)}` : `killed by ${e.signal}`));
+  const deadline = Date.now() + DAEMON_START_LIMIT_MS;
+  for (;;) {
+    // Checked before the exit: when two `up -d` race, the losing daemon exits but the other one answers.
+    if ((await callApi(socket, 'GET', '/v1/status', 1000)).ok) return 'ok';
+    if (seen.exit !== null) return seen.exit;
+    if (Date.now() > deadline) return 'timeout';
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS)), daemon.exited]);
+  }
+}
+
+/** The daemon log's last lines, indented, for an error message; empty when unreadable. */
+function tailOf(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10);
+    return `:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+  } catch {
+    return '';
+  }
 }
