@@ -24,6 +24,11 @@ const service = (verb: 'start' | 'stop' | 'restart') => async (): Promise<Loaded
   return { run: m.createServiceCommand(verb), help: m.SERVICE_HELP(verb) };
 };
 
+const shell = (recipe: 'postgres' | 'redis') => async (): Promise<LoadedCommand> => {
+  const m = await import('./commands/shell.js');
+  return { run: m.createShellCommand(recipe), help: m.SHELL_HELP(recipe) };
+};
+
 export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
   init: { summary: 'write a berth.yml for the project in this folder', load: async () => {
     const m = await import('./commands/init.js');
@@ -76,6 +81,8 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
     const m = await import('./commands/startup.js');
     return { run: m.runStartup, help: m.STARTUP_HELP };
   } },
+  psql: { summary: 'open psql on a postgres recipe, logged in as its role', load: shell('postgres') },
+  'redis-cli': { summary: 'open redis-cli on a redis recipe', load: shell('redis') },
 };
 
 export const MAIN_HELP = `berth: run a whole application stack on one server and keep it up.

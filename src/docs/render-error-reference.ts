@@ -1,7 +1,8 @@
 // Renders docs/reference/errors.md from the error catalog; a test keeps the file in step with the code.
-import { errorCatalog } from '../errors/catalog.js';
+import { errorCatalog, type CatalogEntry } from '../errors/catalog.js';
 
-const AREAS = { file: 'Reading files', schema: 'Schema', interpolation: 'Interpolation', lint: 'Lint (berth check)', cli: 'Command line', init: 'berth init', internal: 'Internal' } as const;
+// Typed by the catalog's areas, so a new area cannot be left out of the reference.
+const AREAS: Readonly<Record<CatalogEntry['area'], string>> = { file: 'Reading files', schema: 'Schema', interpolation: 'Interpolation', lint: 'Lint (berth check)', cli: 'Command line', init: 'berth init', recipe: 'Data services (recipes)', internal: 'Internal' };
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { buildShellCommand, createShellCommand, pickRecipeService } from '../../src/cli/commands/shell.js';
+import { main } from '../../src/cli/main.js';
 import { loadStack } from '../../src/config/load-stack.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { writeFiles } from '../helpers/temp-stack.js';
 import { makePostgresStack, requirePostgres, superviseStack } from '../recipes/postgres-helpers.js';
 
 describe('berth psql', { timeout: 120_000 }, () => {
@@ -32,6 +34,17 @@ describe('berth psql', { timeout: 120_000 }, () => {
     } finally {
       await supervisor.down();
     }
+  });
+
+  it('is a command of the berth binary: `berth psql` and `berth redis-cli`', async () => {
+    for (const [command, tool] of [['psql', 'psql'], ['redis-cli', 'redis-cli']] as const) {
+      const io = captureIo(process.cwd());
+      assert.equal(await main([command, '--help'], io), 0);
+      assert.match(io.out(), new RegExp(`^Usage: berth ${tool} \\[SERVICE\\]`));
+    }
+    const io = captureIo(writeFiles({ 'berth.yml': 'services:\n  web: { command: ./web }\n' }));
+    assert.equal(await main(['psql'], io), 2);
+    assert.match(io.err(), /berth psql: the stack has no postgres recipe/);
   });
 
   it('picks the only recipe of its kind, or says which to name', async () => {
