@@ -8,8 +8,9 @@ import { loadStack } from '../../src/config/load-stack.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 import { makePostgresStack, requirePostgres, superviseStack } from '../recipes/postgres-helpers.js';
+import { makeRedisStack, requireRedis, withClient } from '../recipes/redis-helpers.js';
 
-describe('berth psql', { timeout: 120_000 }, () => {
+describe('berth psql and berth redis-cli', { timeout: 120_000 }, () => {
   before(requirePostgres);
 
   it('opens psql on the recipe as its role, in its database, with the stored password in its environment, not its argv', async () => {
@@ -31,6 +32,27 @@ describe('berth psql', { timeout: 120_000 }, () => {
       assert.equal(shell.env.PGPASSWORD, password);
       assert.ok(!shell.argv.join(' ').includes(password));
       assert.equal(await createShellCommand('postgres')(['--', '-c', 'SELECT nonsense_column'], captureIo(dir, { PATH: process.env.PATH ?? '' })), 1, 'psql\'s own exit code comes back');
+    } finally {
+      await supervisor.down();
+    }
+  });
+
+  it('opens redis-cli on the recipe with its password in REDISCLI_AUTH, not argv', async () => {
+    requireRedis();
+    const { dir } = await makeRedisStack('services:\n  cache:\n    recipe: redis\n    port: PORT\n    data: ./data/cache\n    password: ${REDIS_PASSWORD}\n', { '.env': 'REDIS_PASSWORD=s3cret-redis-pw\n' });
+    const { supervisor } = superviseStack(dir);
+    try {
+      await supervisor.up();
+      assert.deepEqual(await supervisor.waitReady(60_000), { ok: true });
+      const io = captureIo(dir, { PATH: process.env.PATH ?? '' });
+      assert.equal(await createShellCommand('redis')(['cache', '--', 'SET', 'written-by', 'berth-redis-cli'], io), 0, io.err());
+      const url = supervisor.lookup('cache', 'url') ?? '';
+      assert.equal(await withClient(url, (send) => send(['GET', 'written-by'])), 'berth-redis-cli');
+      const cache = supervisor.stack.services.cache;
+      assert.ok(cache !== undefined);
+      const shell = buildShellCommand('redis', cache, join(dir, '.berth'), process.env.PATH);
+      assert.deepEqual(shell.env, { REDISCLI_AUTH: 's3cret-redis-pw' });
+      assert.ok(!shell.argv.join(' ').includes('s3cret-redis-pw'));
     } finally {
       await supervisor.down();
     }
