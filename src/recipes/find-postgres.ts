@@ -1,8 +1,9 @@
 // Finds the PostgreSQL server binaries: `bin_dir:`, then PATH, then `pg_config --bindir`, then
 // /usr/lib/postgresql/*/bin with the newest major first; and reads their major version.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { isExecutable } from '../shared/is-executable.js';
 
 export interface PostgresBinaries {
   readonly binDir: string;
@@ -13,15 +14,6 @@ export interface PostgresBinaries {
 }
 
 export type FindResult = { readonly ok: true; readonly binaries: PostgresBinaries } | { readonly ok: false; readonly reason: string };
-
-const isExecutable = (file: string): boolean => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const hasServer = (dir: string): boolean => isExecutable(join(dir, 'postgres')) && isExecutable(join(dir, 'initdb'));
 

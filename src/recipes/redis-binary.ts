@@ -1,17 +1,8 @@
 // Finds `redis-server`: in `bin_dir:` when the stack sets one, else on PATH.
-import { accessSync, constants } from 'node:fs';
+import { isExecutable } from '../shared/is-executable.js';
 import { delimiter, join } from 'node:path';
 
 export type FindRedisResult = { readonly ok: true; readonly file: string } | { readonly ok: false; readonly reason: string };
-
-const isExecutable = (file: string): boolean => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The first runnable `redis-server` in `binDir` (when set) or on `path`. */
 export function findRedisServer(binDir: string | null, path: string | undefined): FindRedisResult {
