@@ -15,13 +15,31 @@ export interface ProvisionSpec {
   /** Undefined when Berth did not make the cluster: it then cannot create or fix the role. */
   readonly superuserPassword: string | undefined;
   readonly rolePassword: string;
+  /** The server's output lines; its "ready to accept connections" line starts an attempt at once. */
+  readonly subscribeOutput?: (listener: (text: string) => void) => () => void;
 }
+
+// Why both the line and the poll: the line saves waiting for the next poll, but its wording depends on the
+// server's version and `lc_messages`, so polling stays the rule.
+const READY_LINE = /ready to accept connections/;
 
 // A failed attempt while the server starts is cheap (connection refused, or "the database system is starting up").
 const RETRY_MS = 5;
 
 /** Waits for the server as the role; provisions once if the role is refused. A second refusal is final. Never throws. */
 export async function provisionPostgres(spec: ProvisionSpec, signal: AbortSignal): Promise<RecipeOutcome<ProbeResult | null>> {
+  const pause = createWakeablePause();
+  const unsubscribe = spec.subscribeOutput?.((text) => {
+    if (READY_LINE.test(text)) pause.wake();
+  });
+  try {
+    return await pollLogin(spec, signal, pause.sleep);
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+async function pollLogin(spec: ProvisionSpec, signal: AbortSignal, sleep: (ms: number) => Promise<void>): Promise<RecipeOutcome<ProbeResult | null>> {
   const role = spec.service.user ?? 'postgres';
   const database = spec.service.database ?? 'postgres';
   const asRole: PostgresLogin = { host: '127.0.0.1', port: spec.port, user: role, password: spec.rolePassword, database };
@@ -42,9 +60,37 @@ export async function provisionPostgres(spec: ProvisionSpec, signal: AbortSignal
       if (failed === undefined) provisioned = true;
       continue;
     }
-    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    await sleep(RETRY_MS);
   }
   return recipeFailure(createDiagnostic('BERTH_E_RECIPE_START', { service: spec.service.name, params: { service: `\`${spec.service.name}\``, reason: `PostgreSQL did not answer before the start was given up (${lastProblem})`, advice: 'see the service log (`berth logs NAME`) for what PostgreSQL said' } }));
+}
+
+/** A sleep that `wake()` ends early (a wake with no sleep pending ends the next one at once). */
+function createWakeablePause(): { sleep: (ms: number) => Promise<void>; wake: () => void } {
+  let pending: (() => void) | null = null;
+  let woken = false;
+  return {
+    sleep: (ms) => new Promise<void>((resolve) => {
+      if (woken) {
+        woken = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        pending = null;
+        resolve();
+      }, ms);
+      pending = () => {
+        clearTimeout(timer);
+        pending = null;
+        resolve();
+      };
+    }),
+    wake: () => {
+      if (pending === null) woken = true;
+      else pending();
+    },
+  };
 }
 
 async function tryLogin(login: PostgresLogin, work: (client: Queryable) => Promise<void>): Promise<LoginProblem | undefined> {

@@ -26,6 +26,7 @@ export const postgresRecipe: RecipeDriver = {
   provision: (context, _launch, signal) => provisionPostgres({
     socketDir: postgresSocketDir(context.stateDir, context.service.name), port: context.port, service: context.service,
     superuserPassword: readSecret(context.stateDir, postgresSecretNames(context.service.name).superuser), rolePassword: postgresRolePassword(context),
+    ...(context.subscribeOutput === undefined ? {} : { subscribeOutput: context.subscribeOutput }),
   }, signal),
   url: (context) => {
     const { service } = context;

@@ -13,6 +13,8 @@ export interface RecipeContext {
   readonly port: number;
   /** The environment Berth itself runs with (PATH is searched for binaries). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Calls `listener` with every line the server prints (stdout and stderr); returns an unsubscribe function. */
+  readonly subscribeOutput?: (listener: (text: string) => void) => () => void;
 }
 
 /** How to run the server, as worked out by `prepare`. */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { ResolvedService } from '../config/resolved-stack.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { ProbeResult } from '../health/probe-types.js';
+import type { LogSink } from '../logs/log-types.js';
 import { getRecipeDriver } from '../recipes/recipe-registry.js';
 import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
 
@@ -17,8 +18,10 @@ export interface RecipeRun {
 interface RunnerFacts {
   readonly stackName: string;
   readonly service: ResolvedService;
+  readonly instance: number;
   readonly runDir: string;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  readonly logs: LogSink;
 }
 
 /** Prepares a recipe instance; null for a service that is not a recipe, a Diagnostic when it cannot start. */
@@ -27,7 +30,10 @@ export async function prepareRecipe(facts: RunnerFacts, port: number | null): Pr
   if (service.kind !== 'recipe' || service.recipe === null) return null;
   const driver = getRecipeDriver(service.recipe);
   if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
-  const context: RecipeContext = { stackName: facts.stackName, service, stateDir: dirname(facts.runDir), port, baseEnv: facts.baseEnv };
+  const subscribeOutput = (listener: (text: string) => void): (() => void) => facts.logs.subscribe((line) => {
+    if (line.instance === facts.instance && line.stream !== 'berth') listener(line.text);
+  });
+  const context: RecipeContext = { stackName: facts.stackName, service, stateDir: dirname(facts.runDir), port, baseEnv: facts.baseEnv, subscribeOutput };
   const prepared = await driver.prepare(context);
   return prepared.ok ? { driver, context, launch: prepared.value } : prepared.error;
 }
