@@ -14,9 +14,31 @@ export type ValidationResult = { readonly ok: true; readonly value: StackOutput 
 /** Validates data against the stack schema; never throws. */
 export function validateStack(data: unknown, sourceMap: SourceMap): ValidationResult {
   const result = stackSchema.safeParse(data);
-  if (result.success) return { ok: true, value: result.data };
-  const diagnostics = result.error.issues.flatMap((issue) => mapIssue(issue, [], data, sourceMap));
-  return { ok: false, diagnostics: dedupe(diagnostics) };
+  const reserved = findProtoKeys(data, [], 0).map((path) => reservedKey(path, sourceMap));
+  if (result.success && reserved.length === 0) return { ok: true, value: result.data };
+  const issues = result.success ? [] : result.error.issues;
+  const diagnostics = issues.flatMap((issue) => mapIssue(issue, [], data, sourceMap)).filter((d) => !d.path?.endsWith('.__proto__'));
+  return { ok: false, diagnostics: dedupe([...reserved, ...diagnostics]) };
+}
+
+// Why a walk of our own: zod skips `__proto__` keys in maps (a guard against prototype pollution) without a word,
+// so a variable, service or setting named so would silently vanish.
+function findProtoKeys(value: unknown, path: PathSegment[], depth: number, found: PathSegment[][] = []): PathSegment[][] {
+  if (value === null || typeof value !== 'object' || depth > 64) return found;
+  if (Object.hasOwn(value, '__proto__')) found.push([...path, '__proto__']);
+  const keys = Array.isArray(value) ? value.keys() : Object.keys(value);
+  for (const key of keys) {
+    if (key === '__proto__') continue;
+    path.push(key);
+    findProtoKeys((value as Record<string | number, unknown>)[key], path, depth + 1, found);
+    path.pop();
+  }
+  return found;
+}
+
+function reservedKey(path: readonly PathSegment[], map: SourceMap): Diagnostic {
+  const kind = kindOfName(path);
+  return createDiagnostic('BERTH_E_SCHEMA_NAME', { path: formatPath(path), location: locate(map, path, 'key'), params: { kind, name: '`__proto__`', advice: '`__proto__` is reserved (it cannot be passed on); choose another name' }, expected: `a ${kind} name other than \`__proto__\``, found: '`__proto__`' });
 }
 
 type Issue = z.core.$ZodIssue;

@@ -180,4 +180,12 @@ jobs:
     assert.equal(variable.path, 'services.api.env.bad-name');
     assert.match(variable.expected ?? '', /variable name such as `DATABASE_URL`/);
   });
+
+  it('BERTH_E_SCHEMA_NAME: `__proto__` as a variable, service or setting name is reported, never silently dropped', () => {
+    const result = loadText('env:\n  __proto__: x\nservices:\n  __proto__:\n    command: ./a\n  db:\n    recipe: postgres\n    data: ./db\n    settings:\n      __proto__: 1\n');
+    const names = diagnosticsOf(result).filter((d) => d.code === 'BERTH_E_SCHEMA_NAME');
+    assert.deepEqual(names.map((d) => `${d.path ?? ''}@${position(d)}`), ['env.__proto__@2:3', 'services.__proto__@4:3', 'services.db.settings.__proto__@10:7']);
+    for (const d of names) assert.match(d.hint, /`__proto__` is reserved/);
+    assert.equal(result.ok, false);
+  });
 });
