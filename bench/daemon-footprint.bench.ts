@@ -7,7 +7,9 @@
 // (as `bin/berth.js` runs dist/), so the daemon carries no TypeScript loader. --daemon tsx: `main(['up','-d'])`
 // in-process, so the daemon runs under tsx like in the tests (tsx's loader thread adds to its RSS).
 // Baseline in the same run: an idle `node -e "setInterval(()=>{},1000)"` (Node's own floor), sampled alongside.
-// Run: npx tsx bench/daemon-footprint.bench.ts [--minutes 10] [--interval 10] [--daemon compiled|tsx] [--services 20]
+// --against REF (compiled mode): a second stack of the same services, started by the CLI compiled from src/ at git
+// commit REF, sampled alongside: before/after in the same run, under the same load.
+// Run: npx tsx bench/daemon-footprint.bench.ts [--minutes 10] [--interval 10] [--daemon compiled|tsx] [--services 20] [--against REF]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -17,9 +19,9 @@ import { callApi } from '../src/client/api-client.js';
 import { main } from '../src/cli/main.js';
 import { getStatePaths } from '../src/daemon/state-paths.js';
 import type { InstanceStatus } from '../src/supervisor/supervisor-types.js';
-import { captureIo, compiledCli, daemonPid, FIXTURE, fmt, machineLine, makeStackDir, NODE, onCleanup, runBench, sleep, stopDaemonAtCleanup, table } from './support/harness.js';
+import { captureIo, compiledCli, compiledCliAt, daemonPid, FIXTURE, fmt, machineLine, makeStackDir, NODE, onCleanup, runBench, sleep, stopDaemonAtCleanup, table } from './support/harness.js';
 
-const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' } } });
+const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' }, against: { type: 'string' } } });
 const MINUTES = Math.max(0.1, Number(args.minutes));
 const INTERVAL_MS = Math.max(1, Number(args.interval)) * 1000;
 const SERVICES = Math.max(1, Number(args.services));
@@ -60,14 +62,14 @@ function stackYaml(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function upDetached(dir: string): Promise<void> {
-  if (MODE === 'tsx') {
+async function upDetached(dir: string, cli?: string): Promise<void> {
+  if (MODE === 'tsx' && cli === undefined) {
     const io = captureIo(dir, ENV);
     const code = await main(['up', '-d'], io);
     if (code !== 0) throw new Error(`berth up -d exited ${String(code)}: ${io.err()}`);
     return;
   }
-  const child = spawn(NODE, [compiledCli(), 'up', '-d'], { cwd: dir, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NODE, [cli ?? compiledCli(), 'up', '-d'], { cwd: dir, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -98,10 +100,22 @@ await runBench((MINUTES + 6) * 60_000, async () => {
   if (pid === null || floor.pid === undefined) throw new Error('no daemon pid (daemon.json) or no floor process');
   console.error(`daemon ${String(pid)} (${MODE}) ready with ${String(SERVICES)} services in ${String(upMs)} ms; sampling every ${String(INTERVAL_MS / 1000)} s for ${String(MINUTES)} min`);
 
+  // The same stack under the daemon of commit --against, sampled alongside.
+  let against: { readonly pid: number; readonly samples: Usage[] } | null = null;
+  if (args.against !== undefined) {
+    const againstDir = makeStackDir('p4-against', stackYaml());
+    stopDaemonAtCleanup(againstDir);
+    await upDetached(againstDir, compiledCliAt(args.against));
+    const againstPid = daemonPid(againstDir);
+    if (againstPid === null) throw new Error('no pid for the --against daemon');
+    against = { pid: againstPid, samples: [] };
+    console.error(`daemon ${String(againstPid)} of ${args.against} ready alongside`);
+  }
   const samples: Sample[] = [];
   const end = Date.now() + MINUTES * 60_000;
   for (;;) {
     samples.push({ at: Date.now(), daemon: readUsage(pid), floor: readUsage(floor.pid) });
+    against?.samples.push(readUsage(against.pid));
     const last = samples.at(-1);
     const previous = samples.at(-2);
     if (last !== undefined && previous !== undefined) {
@@ -145,6 +159,18 @@ await runBench((MINUTES + 6) * 60_000, async () => {
     if (at !== undefined) perMinute.add(at);
   }
   const minuteRows = samples.filter((s) => perMinute.has(s)).map((s) => [fmt((s.at - first.at) / 60_000, 1), fmt(mb(s.daemon.rssKb)), fmt(mb(s.floor.rssKb)), fmt(mb(s.daemon.rssKb - s.floor.rssKb)), fmt(((s.daemon.cpuTicks - first.daemon.cpuTicks) / CLOCK_TICKS) * 1000, 0)]);
+  const againstRows: string[][] = [];
+  const againstFirst = against?.samples[0];
+  const againstLast = against?.samples.at(-1);
+  if (against !== null && againstFirst !== undefined && againstLast !== undefined) {
+    const againstCpu = ((againstLast.cpuTicks - againstFirst.cpuTicks) / CLOCK_TICKS / windowS) * 100;
+    const againstMax = Math.max(...against.samples.map((u) => mb(u.rssKb)));
+    againstRows.push(
+      ['RSS at start / end / max (MB)', `${fmt(rssStart)} / ${fmt(rssEnd)} / ${fmt(rssMax)}`, `${fmt(mb(againstFirst.rssKb))} / ${fmt(mb(againstLast.rssKb))} / ${fmt(againstMax)}`, fmt(rssEnd / mb(againstLast.rssKb), 2)],
+      ['RSS above the floor at end (MB)', fmt(rssEnd - floorEnd), fmt(mb(againstLast.rssKb) - floorEnd), fmt((rssEnd - floorEnd) / (mb(againstLast.rssKb) - floorEnd), 2)],
+      [`CPU over the window (% of one core)`, fmt(cpu, 2), fmt(againstCpu, 2), fmt(cpu / againstCpu, 2)],
+    );
+  }
   const rssMet = rssMax <= TARGET_RSS_MB;
   const cpuMet = cpu <= TARGET_CPU;
   const growthMet = growth <= TARGET_GROWTH;
@@ -165,6 +191,7 @@ await runBench((MINUTES + 6) * 60_000, async () => {
       ['RSS growth from minute 1 → end', `${fmt(growthAfterWarmup)} %`, '', ''],
       ['RSS trend after minute 2 (least squares)', `${fmt(trend)} MB/h`, '', ''],
     ]),
+    ...(againstRows.length === 0 ? [] : ['', `Against ${args.against ?? ''} in the same run (same services, sampled alongside):`, '', table(['measure', 'this tree', String(args.against), 'ratio'], againstRows)]),
     '',
     `Target P4 (edge off): RSS ${rssMet ? 'met' : 'NOT met'}, CPU ${cpuMet ? 'met' : 'NOT met'}, growth ${growthMet ? 'met' : 'NOT met'} over ${fmt(windowS / 60, 1)} min (the target is over a 1 h soak). Daemon RSS ÷ Node's floor: ${fmt(rssEnd / floorEnd, 2)}×.`,
   ].join('\n'));

@@ -9,7 +9,9 @@
 //   what a user runs). Baseline in the same run: what compose's 500 ms depends_on poll would add on the same boot
 //   times (each level starts at the first 500 ms tick after the level below is ready; derived from the same traces,
 //   with the tick phase drawn at random, and with ticks aligned to each level's start).
-// Run: npx tsx bench/up-critical-path.bench.ts [--runs N] [--no-compiled]
+// --against REF adds the compiled CLI built from src/ at git commit REF as a fourth mode, interleaved run by run:
+// before/after under the same load.
+// Run: npx tsx bench/up-critical-path.bench.ts [--runs N] [--no-compiled] [--against REF]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -21,9 +23,9 @@ import { spawnProcess } from '../src/exec/spawn-process.js';
 import { stopProcessGroup } from '../src/exec/stop-process-group.js';
 import { allocatePort } from '../src/supervisor/allocate-port.js';
 import { Supervisor } from '../src/supervisor/supervisor.js';
-import { captureIo, compiledCli, FIXTURE, fmt, machineLine, makeStackDir, median, NODE, onCleanup, quantile, readTrace, runBench, stopDaemonAtCleanup, table, until, type TraceEvent } from './support/harness.js';
+import { captureIo, compiledCli, compiledCliAt, FIXTURE, fmt, machineLine, makeStackDir, median, NODE, onCleanup, quantile, readTrace, runBench, stopDaemonAtCleanup, table, until, type TraceEvent } from './support/harness.js';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '12' }, 'no-compiled': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '12' }, 'no-compiled': { type: 'boolean', default: false }, against: { type: 'string' } } });
 const RUNS = Math.max(1, Number(args.runs));
 const COMPILED = !args['no-compiled'];
 const TARGET_MS = 150;
@@ -233,24 +235,28 @@ async function runCompiledCli(entry: string, yaml: string): Promise<CliRun> {
 
 await runBench(25 * 60_000, async () => {
   const entry = COMPILED ? compiledCli() : null;
+  const againstEntry = args.against === undefined ? null : compiledCliAt(args.against);
   // Warm-up, not recorded: module JIT, tsx's transform cache, the page cache for node and the fixture.
   const warm = stackYaml();
   await calibrate();
   await runInProcess(warm);
   await runCli(warm);
   if (entry !== null) await runCompiledCli(entry, warm);
+  if (againstEntry !== null) await runCompiledCli(againstEntry, warm);
 
   const calibrations: { start: number; listening: number }[] = [];
   const inProcess: InProcessRun[] = [];
   const cli: CliRun[] = [];
   const compiled: CliRun[] = [];
+  const against: CliRun[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     for (let i = 0; i < CALIBRATIONS_PER_RUN; i += 1) calibrations.push(await calibrate());
     const yaml = stackYaml();
     inProcess.push(await runInProcess(yaml));
     cli.push(await runCli(yaml));
     if (entry !== null) compiled.push(await runCompiledCli(entry, yaml));
-    console.error(`run ${String(run + 1)}/${String(RUNS)}: in-process ${String(inProcess.at(-1)?.total)} ms, cli ${String(cli.at(-1)?.total)} ms${entry === null ? '' : `, compiled cli ${String(compiled.at(-1)?.total)} ms`}`);
+    if (againstEntry !== null) against.push(await runCompiledCli(againstEntry, yaml));
+    console.error(`run ${String(run + 1)}/${String(RUNS)}: in-process ${String(inProcess.at(-1)?.total)} ms, cli ${String(cli.at(-1)?.total)} ms${entry === null ? '' : `, compiled cli ${String(compiled.at(-1)?.total)} ms`}${againstEntry === null ? '' : `, compiled cli at ${args.against ?? ''} ${String(against.at(-1)?.total)} ms`}`);
   }
 
   const nodeStart = median(calibrations.map((c) => c.start));
@@ -267,6 +273,8 @@ await runBench(25 * 60_000, async () => {
   const composeMedian = median(randomPhase);
   const rows = [row('Supervisor in-process: up() → waitReady()', inProcess), row('`berth up -d`, CLI in-process, daemon under tsx', cli)];
   if (entry !== null) rows.push(row('`node dist/cli/run-main.js up -d` (compiled, child process)', compiled));
+  const compiledOverhead = rows.at(-1)?.overhead ?? Number.NaN;
+  if (againstEntry !== null) rows.push(row(`the same command compiled from ${args.against ?? ''} (before/after, same run)`, against));
   const composeRow = (label: string, values: readonly number[]): string[] => [label, '', '', `${fmt(median(values), 0)} ms`, `${fmt(quantile(values, 0.9), 0)} ms`, `${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)} ms`, ''];
   const composeRows = [composeRow('compose-style 500 ms poller on the same boot times, random tick phase (simulated; baseline)', randomPhase), composeRow('same, ticks aligned with each level\'s start (simulated)', aligned)];
 
@@ -287,10 +295,10 @@ await runBench(25 * 60_000, async () => {
     const overheads = runs.map((r) => r.total - criticalPath(r.boots, nodeStart) - (r.toFirstLine - nodeStart));
     return [label, fmt(median(runs.map((r) => r.toDaemon)), 0), fmt(median(runs.map((r) => r.toFirstLine)), 0), fmt(median(overheads), 0)];
   };
-  const startupRows = [startup('CLI in-process, daemon under tsx', cli), ...(entry === null ? [] : [startup('compiled CLI (child process)', compiled)])];
+  const startupRows = [startup('CLI in-process, daemon under tsx', cli), ...(entry === null ? [] : [startup('compiled CLI (child process)', compiled)]), ...(againstEntry === null ? [] : [startup(`compiled CLI at ${args.against ?? ''}`, against)])];
 
   const inProcessOverhead = rows[0]?.overhead ?? Number.NaN;
-  const cliOverhead = rows.at(-1)?.overhead ?? Number.NaN;
+  const cliOverhead = compiledOverhead;
   console.log([
     machineLine(),
     `Command: \`npx tsx bench/up-critical-path.bench.ts${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` · ${String(RUNS)} runs of each mode after one warm-up; 12 services in 3 levels of 4, LISTEN_AFTER 50–300 ms drawn per service per run (same draws for every mode of a run)`,

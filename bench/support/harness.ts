@@ -232,3 +232,25 @@ export function compiledCli(): string {
   writeFileSync(stampFile, stamp);
   return entry;
 }
+
+/**
+ * `cli/run-main.js` compiled from src/ as it was at the git commit `ref` (for before/after runs in the same
+ * benchmark: `--against REF`): `git archive` of src/ and the tsconfigs into node_modules/.cache/berth-bench/ref-SHA
+ * (so the compiled code resolves the project's dependencies), then tsc --noCheck; kept across runs.
+ */
+export function compiledCliAt(ref: string): string {
+  const sha = spawnSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+  if (!/^[0-9a-f]{40}$/.test(sha)) throw new Error(`--against ${ref}: not a commit`);
+  const base = join(CACHE, `ref-${sha.slice(0, 12)}`);
+  const entry = join(base, 'dist', 'cli', 'run-main.js');
+  if (existsSync(entry)) return entry;
+  console.error(`bench: compiling src/ at ${sha.slice(0, 12)} into ${base} (tsc --noCheck) ...`);
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base, { recursive: true });
+  const archive = spawnSync('sh', ['-c', `git archive ${sha} src tsconfig.json tsconfig.build.json | tar -x -C "${base}"`], { cwd: ROOT, encoding: 'utf8' });
+  if (archive.status !== 0) throw new Error(`git archive ${sha}: ${archive.stderr}`);
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const result = spawnSync(NODE, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(base, 'dist'), '--declaration', 'false', '--sourceMap', 'false', '--noCheck'], { cwd: base, encoding: 'utf8', timeout: 180_000 });
+  if (!existsSync(entry)) throw new Error(`tsc did not produce ${entry}: ${result.stdout}${result.stderr}`);
+  return entry;
+}

@@ -40,8 +40,6 @@ export interface SpawnedDaemon {
 export interface SpawnDaemonOptions {
   /** Give the daemon a pipe on stdin (default: none). */
   readonly input?: boolean;
-  /** Node flags for the daemon (before the entry point). */
-  readonly nodeFlags?: readonly string[];
 }
 
 /** Spawns `node <entry> ...args` in its own session, detached from this one. */
@@ -50,7 +48,7 @@ export function spawnDaemon(entry: string, args: readonly string[], logFile: str
   const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loaderFlags(process.execArgv), entry, ...args], { detached: true, stdio: [options.input === true ? 'pipe' : 'ignore', fd, fd], env });
+    child = spawn(process.execPath, [...loaderFlags(process.execArgv), entry, ...args], { detached: true, stdio: [options.input === true ? 'pipe' : 'ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }

@@ -27,14 +27,13 @@ describe('stack hand-over to the daemon', () => {
 
   it('keeps late env references, env values and probes', () => {
     const loaded = loadText(`services:
-  api: { command: node api.js, http: {}, env: { A: "1", "__proto__": "x" }, ready: { http: { path: /health, status: [200, 204], body: ok } } }
+  api: { command: node api.js, http: {}, env: { A: "1", B: "" }, ready: { http: { path: /health, status: [200, 204], body: ok } } }
   web: { command: node web.js, http: {}, depends_on: [api], env: { API: "\${services.api.url}/v1" } }
 `);
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.diagnostics));
     const decoded = decodeStack(encodeStack(loaded.stack), loaded.stack.file);
     assert.ok(decoded.ok);
     assert.deepEqual(decoded.stack, loaded.stack);
-    assert.deepEqual(Object.getPrototypeOf(decoded.stack.services.api?.env), Object.prototype, 'a __proto__ key stays a key');
   });
 
   it('carries which values are secret, so the daemon blanks the same ones', () => {

@@ -18,9 +18,6 @@ import { parseOptions } from '../parse-options.js';
 import { usageError } from '../print-diagnostics.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
 
-/** Node flags for the daemon process (see docs/decisions/0010-daemon-startup.md). */
-export const DAEMON_NODE_FLAGS: readonly string[] = [];
-
 export const UP_HELP = `Usage: berth up [SERVICE...] [-d] [--file FILE] [--env NAME] [--timeout T]
 
 Starts the stack (or the named services and what they depend on) in dependency order, each
@@ -100,7 +97,7 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
   if (!running.ok) {
     const entry = fileURLToPath(new URL('../run-main.js', import.meta.url));
     const args = ['daemon', '--file', options.file, '--stack-from-stdin', ...(options.environment === undefined ? [] : ['--env', options.environment]), ...options.services];
-    daemon = spawnDaemon(entry, args, daemonLog, { ...io.env }, { input: true, nodeFlags: DAEMON_NODE_FLAGS });
+    daemon = spawnDaemon(entry, args, daemonLog, { ...io.env }, { input: true });
   }
   const loaded = loadForCli(io, options.file, options.environment);
   const problem = !loaded.ok ? null : unknownServices(loaded.stack, options.services);
