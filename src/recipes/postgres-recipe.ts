@@ -11,15 +11,11 @@ import { initPostgresCluster } from './postgres-init.js';
 import { provisionPostgres } from './postgres-provision.js';
 import { isPortFree } from './check-port-free.js';
 import { readOrCreateSecret, readSecret } from './recipe-secrets.js';
+import { postgresRolePassword, postgresUrl } from './recipe-urls.js';
 import { recipeFailure, recipeSuccess, type RecipeContext, type RecipeDriver, type RecipeLaunch, type RecipeOutcome } from './recipe-types.js';
 import { findBlockingFolder, findSystemUser, runsAsRoot, type SystemUser } from './unprivileged-user.js';
 
 const INSTALL_HINT = 'install Debian\'s server (`apt-get install postgresql`), or set `bin_dir:` to the folder that holds `postgres` and `initdb`';
-
-/** The password of the recipe's role: `password:` from the stack, else one made once and kept under .berth/secrets. */
-export function postgresRolePassword(context: Pick<RecipeContext, 'service' | 'stateDir'>): string {
-  return context.service.password ?? readOrCreateSecret(context.stateDir, postgresSecretNames(context.service.name).role);
-}
 
 export const postgresRecipe: RecipeDriver = {
   prepare: preparePostgres,
@@ -28,11 +24,7 @@ export const postgresRecipe: RecipeDriver = {
     superuserPassword: readSecret(context.stateDir, postgresSecretNames(context.service.name).superuser), rolePassword: postgresRolePassword(context),
     ...(context.subscribeOutput === undefined ? {} : { subscribeOutput: context.subscribeOutput }),
   }, signal),
-  url: (context) => {
-    const { service } = context;
-    const user = encodeURIComponent(service.user ?? 'postgres');
-    return `postgres://${user}:${encodeURIComponent(postgresRolePassword(context))}@127.0.0.1:${String(context.port)}/${encodeURIComponent(service.database ?? 'postgres')}`;
-  },
+  url: postgresUrl,
 };
 
 async function preparePostgres(context: RecipeContext): Promise<RecipeOutcome<RecipeLaunch>> {

@@ -1,28 +1,32 @@
-// The recipes Berth knows, and the probe checks they bring (registered once, before any probe runs).
+// The recipes Berth knows, and the probe checks they bring. Drivers and checks are imported on first use: a stack
+// without a database never loads a database client (pg and redis together are ~16 MB of a daemon's memory).
+import type { ProbeCheck } from '../health/probe-types.js';
 import { registerProbeCheck } from '../health/probe-registry.js';
-import { checkPostgres } from './postgres-check.js';
-import { postgresRecipe } from './postgres-recipe.js';
-import { checkRedis } from './redis-check.js';
-import { redisRecipe } from './redis-recipe.js';
 import type { RecipeDriver } from './recipe-types.js';
 
-const DRIVERS: Readonly<Record<string, RecipeDriver>> = {
-  postgres: postgresRecipe,
-  redis: redisRecipe,
+const LOADERS: Readonly<Record<string, () => Promise<RecipeDriver>>> = {
+  postgres: async () => (await import('./postgres-recipe.js')).postgresRecipe,
+  redis: async () => (await import('./redis-recipe.js')).redisRecipe,
 };
 
 let registered = false;
 
-/** The driver of a recipe, or undefined for a recipe this build does not know. */
-export function getRecipeDriver(recipe: string): RecipeDriver | undefined {
+/** The driver of a recipe, loaded on first use; undefined for a recipe this build does not know. */
+export async function loadRecipeDriver(recipe: string): Promise<RecipeDriver | undefined> {
   registerRecipeChecks();
-  return Object.hasOwn(DRIVERS, recipe) ? DRIVERS[recipe] : undefined;
+  return Object.hasOwn(LOADERS, recipe) ? await LOADERS[recipe]?.() : undefined;
 }
 
-/** Registers the recipes' probe checks (postgres: SELECT 1); idempotent. */
+/** A check that imports its module on its first run. */
+function lazyCheck(load: () => Promise<ProbeCheck>): ProbeCheck {
+  let check: Promise<ProbeCheck> | undefined;
+  return async (probe, target, signal) => (await (check ??= load()))(probe, target, signal);
+}
+
+/** Registers the recipes' probe checks (postgres: SELECT 1, redis: PING); idempotent. */
 export function registerRecipeChecks(): void {
   if (registered) return;
   registered = true;
-  registerProbeCheck('postgres', checkPostgres);
-  registerProbeCheck('redis', checkRedis);
+  registerProbeCheck('postgres', lazyCheck(async () => (await import('./postgres-check.js')).checkPostgres));
+  registerProbeCheck('redis', lazyCheck(async () => (await import('./redis-check.js')).checkRedis));
 }

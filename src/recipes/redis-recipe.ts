@@ -7,6 +7,7 @@ import { isPortFree } from './check-port-free.js';
 import { findRedisServer } from './redis-binary.js';
 import { renderRedisConfig } from './redis-config.js';
 import { inspectRedisDataDir } from './redis-data-dir.js';
+import { redisUrl } from './recipe-urls.js';
 import { waitForRedis } from './redis-provision.js';
 import { shutdownRedis } from './redis-shutdown.js';
 import { recipeFailure, recipeSuccess, type RecipeContext, type RecipeDriver, type RecipeLaunch, type RecipeOutcome } from './recipe-types.js';
@@ -15,13 +16,6 @@ const INSTALL_HINT = 'install Debian\'s server (`apt-get install redis-server`),
 
 /** The generated config file of a redis service. */
 export const redisConfigFile = (stateDir: string, service: string): string => join(stateDir, 'run', `${service}.redis.conf`);
-
-/** The URL dependents get: `redis://127.0.0.1:PORT`, with `:PASSWORD@` when the stack sets one. */
-export function redisUrl(context: Pick<RecipeContext, 'service' | 'port'>): string {
-  const { password } = context.service;
-  const auth = password === null ? '' : `:${encodeURIComponent(password)}@`;
-  return `redis://${auth}127.0.0.1:${String(context.port)}`;
-}
 
 export const redisRecipe: RecipeDriver = {
   prepare: prepareRedis,

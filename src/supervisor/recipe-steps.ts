@@ -5,7 +5,7 @@ import type { ResolvedService } from '../config/resolved-stack.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import type { ProbeResult } from '../health/probe-types.js';
 import type { LogSink } from '../logs/log-types.js';
-import { getRecipeDriver } from '../recipes/recipe-registry.js';
+import { loadRecipeDriver } from '../recipes/recipe-registry.js';
 import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
 
 /** A recipe instance: its driver, context and how `prepare` said to run it. */
@@ -28,7 +28,7 @@ interface RunnerFacts {
 export async function prepareRecipe(facts: RunnerFacts, port: number | null): Promise<RecipeRun | Diagnostic | null> {
   const { service } = facts;
   if (service.kind !== 'recipe' || service.recipe === null) return null;
-  const driver = getRecipeDriver(service.recipe);
+  const driver = await loadRecipeDriver(service.recipe);
   if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
   const subscribeOutput = (listener: (text: string) => void): (() => void) => facts.logs.subscribe((line) => {
     if (line.instance === facts.instance && line.stream !== 'berth') listener(line.text);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { reapLeftovers } from '../exec/process-records.js';
 import { createLogSink } from '../logs/create-log-sink.js';
-import { getRecipeDriver } from '../recipes/recipe-registry.js';
+import { recipeUrl } from '../recipes/recipe-urls.js';
 import type { LogListener, LogSink } from '../logs/log-types.js';
 import { parseSize } from '../shared/size.js';
 import { findBlockers, stopWaves, withDependencies, type ServiceProgress } from './graph.js';
@@ -157,8 +157,7 @@ export class Supervisor {
     if (port === null) return undefined;
     if (attr === 'port') return String(port);
     const target = this.stack.services[service];
-    const recipe = target?.recipe === null || target?.recipe === undefined ? undefined : getRecipeDriver(target.recipe);
-    if (target !== undefined && recipe !== undefined) return recipe.url({ stackName: this.stack.name, service: target, stateDir: this.#options.stateDir, port, baseEnv: this.#options.baseEnv });
+    if (target?.recipe !== null && target?.recipe !== undefined) return recipeUrl({ service: target, stateDir: this.#options.stateDir, port });
     return target?.http === true ? `http://127.0.0.1:${String(port)}` : undefined;
   }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ResolvedService, ResolvedStack } from '../../config/resolved-stack.js';
 import { runInteractive } from '../../exec/run-interactive.js';
 import { findPostgresBinaries } from '../../recipes/find-postgres.js';
-import { postgresRolePassword } from '../../recipes/postgres-recipe.js';
+import { postgresRolePassword } from '../../recipes/recipe-urls.js';
 import { describeChoices } from '../../shared/suggest.js';
 import { EXIT, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics } from '../load-for-cli.js';
