@@ -7,7 +7,7 @@ import type { AccessSink, RouteCounters } from './access-record.js';
 import { admitRequest } from './admit-request.js';
 import { checkAuthGate } from './auth-gate.js';
 import { createEdgeState, type EdgeState } from './edge-state.js';
-import type { EdgeRoute } from './edge-types.js';
+import type { EdgeRoute, Upstream } from './edge-types.js';
 import { handleRequest, readPeerInfo } from './handle-request.js';
 import { reasonPhrase } from './plain-response.js';
 import { buildUpgradeHead, proxyWebSocket, refuseUpgrade } from './proxy-websocket.js';
@@ -54,6 +54,8 @@ export interface EdgeServer extends Server {
   setRouteResolver(resolve: RouteResolver, trustedProxies?: readonly string[]): void;
   /** Counters per route id since start (a snapshot). */
   readRouteCounters(): Record<string, RouteCounters>;
+  /** Closes the pools of upstreams not listed (after their running requests), e.g. after a route table swap. */
+  retainUpstreams(upstreams: Iterable<Upstream>): void;
   /** Closes the listener, every client connection and the upstream pools. */
   closeEdge(): Promise<void>;
 }
@@ -130,6 +132,9 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
     const snapshot: Record<string, RouteCounters> = {};
     for (const [id, counters] of state.counters) snapshot[id] = { ...counters };
     return snapshot;
+  };
+  server.retainUpstreams = (upstreams) => {
+    pools.retain(upstreams);
   };
   server.closeEdge = async () => {
     for (const tunnel of state.tunnels) tunnel.destroy();
