@@ -39,12 +39,12 @@ describe('command dispatch', () => {
     assert.match(bad.err(), /unknown command `constructor`/);
   });
 
-  it('the entry point and the daemon command import neither the stack loader nor its parsers and schemas', () => {
+  it('the entry point and the daemon command import neither the stack loader nor its parsers and schemas, nor the database clients', () => {
     for (const entry of ['cli/run-main.ts', 'cli/commands/daemon.ts', 'daemon/start-daemon.ts']) {
       const { modules, packages } = staticImports(join(src, entry));
       const heavy = [...modules].filter((m) => /config[/\\](load-stack|validate-stack|schema)/.test(m));
       assert.deepEqual(heavy, [], `${entry} imports the loader`);
-      for (const name of ['zod', 'yaml', 'js-yaml']) assert.ok(!packages.has(name), `${entry} imports ${name}`);
+      for (const name of ['zod', 'yaml', 'js-yaml', 'pg', 'redis']) assert.ok(!packages.has(name), `${entry} imports ${name}`);
     }
   });
 });
