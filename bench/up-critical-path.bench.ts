@@ -287,7 +287,7 @@ await runBench(25 * 60_000, async () => {
     ['a level\'s last listening → its last ready seen (http probe detection)', fmt(median(flat((r) => r.listeningToReadySeen)))],
     ['spawned → the fixture\'s first line, in the stack (node start-up, 4 at once)', fmt(median(flat((r) => r.spawnToFirstLine)))],
     ['spawn → first line alone (calibration, used in the critical path)', fmt(nodeStart)],
-    ['last ready seen → waitReady() returned (its 10 ms poll)', fmt(median(inProcess.map((r) => r.lastReadyToReturn)))],
+    ['last ready seen → waitReady() returned (decided on the state event since 0010)', fmt(median(inProcess.map((r) => r.lastReadyToReturn)))],
     ['overhead with boots measured in the run (spawn stamp → listening, contention included)', fmt(median(inRunOverheads))],
   ];
 
