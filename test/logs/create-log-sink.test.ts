@@ -362,7 +362,9 @@ describe('createLogSink: never blocks', () => {
         await nodeLogFs.rename(from, to);
       },
     };
-    const sink = createLogSink({ dir, service: 'web', fs: stuckFs, maxSize: 1024 * 1024, keep: 1000 });
+    // A long partial-line flush: on a loaded machine the child can be descheduled mid-line for longer than the
+    // default, and the sink then (rightly) writes the half line on its own, which would count one line twice here.
+    const sink = createLogSink({ dir, service: 'web', fs: stuckFs, maxSize: 1024 * 1024, keep: 1000, partialFlushMs: 60_000 });
     const total = 500_000;
     const run = await runFixture(sink, 1, 'flat-out.mjs', ['count', String(total), '100', '50'], false);
     childExited = true;
