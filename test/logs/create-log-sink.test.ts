@@ -29,10 +29,11 @@ describe('createLogSink: lines', { concurrency: true }, () => {
     const raw = readFileSync(join(dir, 'web.log'), 'utf8');
     assert.match(raw, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 2 out hello\n/);
     const lines = readLogFile(join(dir, 'web.log'));
-    assert.deepEqual(
-      lines.map((line) => `${line.instance} ${line.stream} ${line.text}`),
-      ['2 out hello', '2 out world', '2 err oops', '2 out ', '2 out tail without newline'],
-    );
+    // Each stream in its own order; across the two pipes the order is only as good as the scheduler (a loaded
+    // machine may hand both to the reader in one turn), so it is not asserted.
+    const of = (stream: string): string[] => lines.filter((line) => line.stream === stream).map((line) => `${String(line.instance)} ${line.stream} ${line.text}`);
+    assert.deepEqual(of('out'), ['2 out hello', '2 out world', '2 out ', '2 out tail without newline']);
+    assert.deepEqual(of('err'), ['2 err oops']);
     assert.ok(lines.every((line) => Math.abs(line.time - Date.now()) < 60_000));
   });
 
@@ -262,7 +263,9 @@ describe('createLogSink: never blocks', () => {
     const childMs = Date.now() - started;
     await sink.close();
     assert.equal(run.code, 0);
-    assert.ok(childMs < 3000, `the child ran ${childMs} ms against a disk doing ${writes} writes`);
+    // Were the child held to the disk's pace it would need at least 4 MB / 64 KiB = 64 writes × 200 ms = 12.8 s;
+    // a free child needs well under a second, several on a loaded machine. 8 s tells the two apart either way.
+    assert.ok(childMs < 8000, `the child ran ${String(childMs)} ms against a disk doing ${String(writes)} writes`);
     const lines = readLogFile(join(dir, 'web.log'));
     const out = lines.filter((line) => line.stream === 'out');
     const notices = lines.filter((line) => line.stream === 'berth');
