@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { callApi } from '../../src/client/api-client.js';
 import { main } from '../../src/cli/main.js';
 import { getStatePaths } from '../../src/daemon/state-paths.js';
@@ -57,8 +57,19 @@ const CRASHER = `crasher:
     backoff: { initial: 20ms, max: 50ms }`;
 
 describe('events in state.db', () => {
+  // Why: an assertion that fails mid-test must not leave its daemon (and its services) running after the suite.
+  const stacks: string[] = [];
+  afterEach(async () => {
+    for (const dir of stacks.splice(0)) await main(['down'], captureIo(dir, env));
+  });
+  const stackDir = (files: Readonly<Record<string, string>>): string => {
+    const dir = writeFiles(files);
+    stacks.push(dir);
+    return dir;
+  };
+
   it('records a crash loop, keeps the file private, and never writes a service\'s secrets into it', async () => {
-    const dir = writeFiles({
+    const dir = stackDir({
       '.env': 'API_TOKEN=tok-SECRET-123456\nPLAIN_SETTING=plain-SECRET-654321\n',
       'berth.yml': `env_file: .env
 services:
@@ -100,7 +111,7 @@ services:
   });
 
   it('keeps events across daemon restarts, says when the one before was killed, and `berth events` reads them with or without a daemon', async () => {
-    const dir = writeFiles({ 'berth.yml': `services:\n  worker: { command: sleep 60 }\n  ${CRASHER}\n` });
+    const dir = stackDir({ 'berth.yml': `services:\n  worker: { command: sleep 60 }\n  ${CRASHER}\n` });
     const paths = getStatePaths(join(dir, 'berth.yml'));
     assert.equal(await main(['up', '-d', 'worker'], captureIo(dir, env)), 0);
     assert.equal(await main(['down'], captureIo(dir, env)), 0);
@@ -154,7 +165,7 @@ services:
   });
 
   it('`berth events` before any stack ran, and its usage errors', async () => {
-    const dir = writeFiles({ 'berth.yml': 'services:\n  api: { command: sleep 1 }\n' });
+    const dir = stackDir({ 'berth.yml': 'services:\n  api: { command: sleep 1 }\n' });
     const none = await events(dir);
     assert.deepEqual([none.code, none.out], [0, 'no events recorded']);
     assert.equal(statSync(join(dir, '.berth'), { throwIfNoEntry: false }), undefined, 'reading creates nothing');
