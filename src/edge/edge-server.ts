@@ -82,7 +82,7 @@ function handleUpgrade(state: EdgeState, req: IncomingMessage, socket: Socket, h
   const open = (copied: readonly string[] | null, replace: readonly string[] | null): void => {
     if (socket.destroyed) return;
     state.tunnels.add(socket);
-    proxyWebSocket(socket, head, slot, buildUpgradeHead(req, forwardPath, peer, copied, replace), state.upstreamHeadersTimeoutMs, () => {
+    proxyWebSocket(socket, head, slot, buildUpgradeHead(req, forwardPath, peer, copied, replace), state.proxy.headersTimeoutMs, () => {
       state.tunnels.delete(socket);
     });
   };

@@ -17,24 +17,21 @@ export interface EdgeState {
   readonly rateLimit: RateLimitHook | undefined;
   readonly onAccess: AccessSink | undefined;
   readonly authTimeoutMs: number;
-  readonly upstreamHeadersTimeoutMs: number;
   /** Open WebSocket tunnels (client sides), closed with the server. */
   readonly tunnels: Set<Socket>;
 }
 
 export function createEdgeState(options: EdgeServerOptions, pools: UpstreamPools): EdgeState {
-  const upstreamHeadersTimeoutMs = options.upstreamHeadersTimeoutMs ?? 60_000;
   return {
     resolve: options.resolve,
     trusted: compileTrustedProxies(options.trustedProxies ?? []),
     pools,
-    proxy: { pools, headersTimeoutMs: upstreamHeadersTimeoutMs, bodyTimeoutMs: options.upstreamBodyTimeoutMs ?? 300_000 },
+    proxy: { pools, headersTimeoutMs: options.upstreamHeadersTimeoutMs ?? 60_000, bodyTimeoutMs: options.upstreamBodyTimeoutMs ?? 300_000 },
     counters: new Map(),
     serveStatic: options.serveStatic,
     rateLimit: options.rateLimit,
     onAccess: options.onAccess,
     authTimeoutMs: options.authTimeoutMs ?? 10_000,
-    upstreamHeadersTimeoutMs,
     tunnels: new Set(),
   };
 }

@@ -4,6 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from './proc-stat.js';
 
 /** FIFOs made by one run of `mkfifo` (two a spawn: stdout and stderr). */
 const BATCH = 16;
@@ -101,21 +102,12 @@ function sweepStale(): void {
   const uid = process.getuid?.();
   for (const name of names) {
     const pid = /^berth-pipes-(\d+)-/.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || isProcessAlive(Number(pid))) continue;
     try {
       if (statSync(join(root, name)).uid === uid) removeDir(join(root, name));
     } catch {
       // Gone already, or not ours to look at.
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

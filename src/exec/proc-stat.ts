@@ -35,6 +35,12 @@ export function readProcStat(pid: number): ProcStat | undefined {
   }
 }
 
+/** True while `pid` runs: it exists and is not a zombie (whoever owns it). */
+export function isProcessAlive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
+
 /** Live (non-zombie) processes whose process group is `pgid`. */
 export function listGroupMembers(pgid: number): ProcStat[] {
   const members: ProcStat[] = [];

@@ -1,8 +1,7 @@
 // The postgres recipe: find the server, initialise the data folder once, write berth.conf, run `postgres` (as an
 // unprivileged user when Berth is root), then create the database and its role, and hand dependents a URL.
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createDiagnostic } from '../errors/diagnostic.js';
+import { join } from 'node:path';
 import { findPostgresBinaries } from './find-postgres.js';
 import { inspectPostgresDataDir } from './postgres-data-dir.js';
 import { INCLUDE_LINE, renderPostgresConfig } from './postgres-config.js';
@@ -12,7 +11,8 @@ import { provisionPostgres } from './postgres-provision.js';
 import { isPortFree } from './check-port-free.js';
 import { readOrCreateSecret, readSecret } from './recipe-secrets.js';
 import { postgresRolePassword, postgresUrl } from './recipe-urls.js';
-import { recipeFailure, recipeSuccess, type RecipeContext, type RecipeDriver, type RecipeLaunch, type RecipeOutcome } from './recipe-types.js';
+import { buildServerEnv, createDataFolder, createRecipeFailer, failWithoutData } from './prepare-recipe-parts.js';
+import { recipeSuccess, type RecipeContext, type RecipeDriver, type RecipeLaunch, type RecipeOutcome } from './recipe-types.js';
 import { findBlockingFolder, findSystemUser, runsAsRoot, type SystemUser } from './unprivileged-user.js';
 
 const INSTALL_HINT = 'install Debian\'s server (`apt-get install postgresql`), or set `bin_dir:` to the folder that holds `postgres` and `initdb`';
@@ -29,13 +29,12 @@ export const postgresRecipe: RecipeDriver = {
 
 async function preparePostgres(context: RecipeContext): Promise<RecipeOutcome<RecipeLaunch>> {
   const { service, stateDir, port } = context;
-  const fail = (code: Parameters<typeof createDiagnostic>[0], params: Record<string, string>, expected?: string, found?: string): RecipeOutcome<RecipeLaunch> =>
-    recipeFailure(createDiagnostic(code, { service: service.name, params: { service: `\`${service.name}\``, recipe: 'postgres', ...params }, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found }) }));
+  const fail = createRecipeFailer(service, 'postgres');
   const found = findPostgresBinaries(service.bin_dir, context.baseEnv.PATH);
   if (!found.ok) return fail('BERTH_E_RECIPE_BINARIES', { reason: found.reason, install: INSTALL_HINT }, 'the PostgreSQL server binaries', found.reason);
   const { binaries } = found;
   const dataDir = service.data;
-  if (dataDir === null) return fail('BERTH_E_RECIPE_START', { reason: 'it has no `data:` folder', advice: 'add `data: ./data/NAME` to the service' });
+  if (dataDir === null) return failWithoutData(fail);
   const state = inspectPostgresDataDir(dataDir);
   if (state.kind === 'foreign') return fail('BERTH_E_RECIPE_FOREIGN_DATA', { dir: dataDir }, 'a missing or empty folder, or a PostgreSQL data folder', state.reason);
   if (state.kind === 'cluster' && state.major !== binaries.major) {
@@ -56,8 +55,7 @@ async function preparePostgres(context: RecipeContext): Promise<RecipeOutcome<Re
     if (!init.ok) return fail('BERTH_E_RECIPE_START', { reason: `initdb failed: ${init.output}`, advice: 'read initdb\'s words above; the data folder was left as it was before' });
   }
   writeConfig(dataDir, renderPostgresConfig({ port, socketDir, settings: service.settings }), user);
-  const env: Record<string, string> = { PATH: context.baseEnv.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
-  return recipeSuccess({ command: { argv: [join(binaries.binDir, 'postgres'), '-D', dataDir] }, cwd: dataDir, env, stopSignal: 'SIGINT', ...(user === undefined ? {} : { user }) });
+  return recipeSuccess({ command: { argv: [join(binaries.binDir, 'postgres'), '-D', dataDir] }, cwd: dataDir, env: buildServerEnv(context.baseEnv), stopSignal: 'SIGINT', ...(user === undefined ? {} : { user }) });
 }
 
 interface FolderPlan {
@@ -73,14 +71,11 @@ interface FolderPlan {
 function prepareFolders(plan: FolderPlan): string | undefined {
   const { user } = plan;
   mkdirSync(plan.socketDir, { recursive: true, mode: 0o700 });
-  if (plan.fresh) {
-    // Parents with the usual mode: a 0700 parent would lock the server's user out of its own data folder.
-    mkdirSync(dirname(plan.dataDir), { recursive: true });
-    mkdirSync(plan.dataDir, { recursive: true, mode: 0o700 });
-  }
+  if (plan.fresh) createDataFolder(plan.dataDir);
   if (user === undefined) return undefined;
   for (const dir of [plan.stateDir, join(plan.stateDir, 'run')]) {
-    if (plan.socketDir.startsWith(dir) && existsSync(dir) && (statSync(dir).mode & 0o011) !== 0o011) chmodSync(dir, (statSync(dir).mode & 0o777) | 0o011);
+    const mode = plan.socketDir.startsWith(dir) ? statSync(dir, { throwIfNoEntry: false })?.mode : undefined;
+    if (mode !== undefined && (mode & 0o011) !== 0o011) chmodSync(dir, (mode & 0o777) | 0o011);
   }
   chownSync(plan.socketDir, user.uid, user.gid);
   chmodSync(plan.socketDir, 0o700);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isOurGroup, readProcessRecords } from '../exec/process-records.js';
-import { readProcStat } from '../exec/proc-stat.js';
+import { isProcessAlive } from '../exec/proc-stat.js';
 import type { EventStore } from './event-store.js';
 
 export const DAEMON_STARTED = 'daemon_started';
@@ -37,11 +37,6 @@ function readDaemonFile(file: string): DaemonFile | null {
   }
 }
 
-function isAlive(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
-}
-
 /**
  * Waits (up to `timeoutMs`) for the daemon named in a leftover daemon.json to exit, when it still runs:
  * after `berth down` answers, the old daemon takes a moment to close its database and remove the file,
@@ -52,7 +47,7 @@ export async function waitForPreviousDaemon(stateDir: string, timeoutMs = 3000):
   for (;;) {
     const file = readDaemonFile(join(stateDir, 'daemon.json'));
     const pid = typeof file?.pid === 'number' && Number.isInteger(file.pid) ? file.pid : null;
-    if (file === null || pid === null || pid === process.pid || !isAlive(pid)) return true;
+    if (file === null || pid === null || pid === process.pid || !isProcessAlive(pid)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -70,7 +65,7 @@ export function inspectPreviousDaemon(stateDir: string, runDir: string, store: E
   const started = typeof file?.started === 'number' ? file.started : null;
   if (file !== null) {
     if (pid === null) reasons.push('daemon.json was left behind');
-    else if (pid !== process.pid && isAlive(pid)) reasons.push(`daemon.json was left behind by pid ${String(pid)}, which still runs but does not answer on the socket`);
+    else if (pid !== process.pid && isProcessAlive(pid)) reasons.push(`daemon.json was left behind by pid ${String(pid)}, which still runs but does not answer on the socket`);
     else reasons.push(`daemon.json was left behind by pid ${String(pid)}, which is gone`);
   }
   const leftovers = readProcessRecords(runDir).map((record) => ({ service: record.service, instance: record.instance, running: isOurGroup(record) }));

@@ -7,7 +7,7 @@ import { spawnProcess, type ExitInfo, type ProcessHandle } from '../exec/spawn-p
 import { stopProcessGroup } from '../exec/stop-process-group.js';
 import type { ProbePhase, ProbeResult, ProbeRunner, ProbeTarget } from '../health/probe-types.js';
 import { startProbe } from '../health/run-probe.js';
-import type { LogSink } from '../logs/log-types.js';
+import type { LogListener, LogSink } from '../logs/log-types.js';
 import { parseDuration } from '../shared/duration.js';
 import { allocatePort } from './allocate-port.js';
 import { prepareRecipe, provisionRecipe, shutdownRecipe, type RecipeRun } from './recipe-steps.js';
@@ -139,6 +139,14 @@ export class InstanceRunner {
     this.#update({ phase: 'stopped', reason: 'stopped on request', pid: null, ready: service.ready === null ? null : false });
   }
 
+  /** This instance's own output lines, without the `berth` lines Berth writes about it. */
+  #subscribeOwnOutput(listener: LogListener): () => void {
+    const { instance, logs } = this.#context;
+    return logs.subscribe((line) => {
+      if (line.instance === instance && line.stream !== 'berth') listener(line);
+    });
+  }
+
   // Why a separate failure path: a recipe that finds a foreign data folder or a taken port must say so once, with
   // its catalogued code, instead of entering a restart loop that would only repeat it.
   #fail(error: Diagnostic): void {
@@ -154,7 +162,9 @@ export class InstanceRunner {
     const port = service.port ?? (service.http ? await allocatePort() : null);
     const { env, missing } = buildInstanceEnv({ base: this.#context.baseEnv, stackName: this.#context.stackName, service, instance, port, lookup: this.#context.lookup });
     if (missing.length > 0) return { kind: 'exit', exit: { code: null, signal: null, error: `values not known yet: ${missing.join(', ')}` }, uptimeMs: 0 };
-    const recipe = await prepareRecipe(this.#context, port);
+    const recipe = await prepareRecipe({ ...this.#context, subscribeOutput: (listener) => this.#subscribeOwnOutput((line) => {
+      listener(line.text);
+    }) }, port);
     if (recipe !== null && 'code' in recipe) return { kind: 'fatal', error: recipe };
     const command = recipe?.launch.command ?? service.command;
     if (command === null) return { kind: 'exit', exit: { code: null, signal: null, error: 'nothing to run' }, uptimeMs: 0 };
@@ -192,9 +202,7 @@ export class InstanceRunner {
     const stopped = this.#stopRequested.then((): Outcome => ({ kind: 'stopped' }));
     let unhealthy: (outcome: Outcome) => void = () => undefined;
     const failing = new Promise<Outcome>((resolve) => (unhealthy = resolve));
-    const target: ProbeTarget = { service: service.name, instance, port, env, cwd: service.cwd, notify: handle.notify, subscribeLogs: (listener) => logs.subscribe((line) => {
-      if (line.instance === instance && line.stream !== 'berth') listener(line);
-    }), ...(recipe === null ? {} : { recipeUrl: recipe.driver.url(recipe.context) }) };
+    const target: ProbeTarget = { service: service.name, instance, port, env, cwd: service.cwd, notify: handle.notify, subscribeLogs: (listener) => this.#subscribeOwnOutput(listener), ...(recipe === null ? {} : { recipeUrl: recipe.driver.url(recipe.context) }) };
     const run = (phase: ProbePhase, onFailing?: (r: ProbeResult) => void): ProbeRunner | null => {
       const probe = phase === 'startup' ? service.startup : phase === 'ready' ? service.ready : service.live;
       if (probe === null) return null;

@@ -2,9 +2,8 @@
 // also yields the first readiness evidence), and a clean shutdown before the stop signal.
 import { dirname } from 'node:path';
 import type { ResolvedService } from '../config/resolved-stack.js';
-import type { Diagnostic } from '../errors/diagnostic.js';
+import { createDiagnostic, type Diagnostic } from '../errors/diagnostic.js';
 import type { ProbeResult } from '../health/probe-types.js';
-import type { LogSink } from '../logs/log-types.js';
 import { loadRecipeDriver } from '../recipes/recipe-registry.js';
 import type { RecipeContext, RecipeDriver, RecipeLaunch } from '../recipes/recipe-types.js';
 
@@ -18,10 +17,10 @@ export interface RecipeRun {
 interface RunnerFacts {
   readonly stackName: string;
   readonly service: ResolvedService;
-  readonly instance: number;
   readonly runDir: string;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
-  readonly logs: LogSink;
+  /** The instance's own output lines (not Berth's notes about it). */
+  readonly subscribeOutput: (listener: (text: string) => void) => () => void;
 }
 
 /** Prepares a recipe instance; null for a service that is not a recipe, a Diagnostic when it cannot start. */
@@ -29,11 +28,8 @@ export async function prepareRecipe(facts: RunnerFacts, port: number | null): Pr
   const { service } = facts;
   if (service.kind !== 'recipe' || service.recipe === null) return null;
   const driver = await loadRecipeDriver(service.recipe);
-  if (driver === undefined || port === null) return { code: 'BERTH_E_INTERNAL', severity: 'error', message: `recipe ${service.recipe} cannot run here`, hint: 'this is a bug in Berth; please report it' };
-  const subscribeOutput = (listener: (text: string) => void): (() => void) => facts.logs.subscribe((line) => {
-    if (line.instance === facts.instance && line.stream !== 'berth') listener(line.text);
-  });
-  const context: RecipeContext = { stackName: facts.stackName, service, stateDir: dirname(facts.runDir), port, baseEnv: facts.baseEnv, subscribeOutput };
+  if (driver === undefined || port === null) return createDiagnostic('BERTH_E_INTERNAL', { service: service.name, params: { reason: `recipe ${service.recipe} cannot run here (${driver === undefined ? 'no driver' : 'no port'})` } });
+  const context: RecipeContext = { stackName: facts.stackName, service, stateDir: dirname(facts.runDir), port, baseEnv: facts.baseEnv, subscribeOutput: facts.subscribeOutput };
   const prepared = await driver.prepare(context);
   return prepared.ok ? { driver, context, launch: prepared.value } : prepared.error;
 }
