@@ -6,12 +6,13 @@ import type { EdgeRoute, RouteTable, RouteTarget, Upstream } from './edge-types.
 
 type RouteOutput = ResolvedService['routes'][number];
 
-/** Builds the table the edge workers route by; `upstreams` gives the ready addresses of a service. */
-export function buildRouteTable(stack: ResolvedStack, upstreams: (service: string) => readonly Upstream[], version: number): RouteTable {
+/** Builds the table the edge workers route by; `upstreams` gives the ready addresses of a service; the routes of
+ * services in `maintenance` answer 503. */
+export function buildRouteTable(stack: ResolvedStack, upstreams: (service: string) => readonly Upstream[], version: number, maintenance: ReadonlySet<string> = new Set()): RouteTable {
   const routes: EdgeRoute[] = [];
   for (const service of Object.values(stack.services)) {
     if (service.routes.length === 0) continue;
-    const target = targetOf(service, upstreams);
+    const target: RouteTarget = maintenance.has(service.name) ? { kind: 'maintenance', service: service.name } : targetOf(service, upstreams);
     service.routes.forEach((route, index) => {
       routes.push(toEdgeRoute(route, `${service.name}#${String(index)}`, target));
     });

@@ -2,11 +2,13 @@
 // condition, stopped in reverse dependency order.
 import { join } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
+import type { Upstream } from '../edge/edge-types.js';
 import { reapLeftovers } from '../exec/process-records.js';
 import { createLogSink } from '../logs/create-log-sink.js';
 import { recipeUrl } from '../recipes/recipe-urls.js';
 import type { LogListener, LogSink } from '../logs/log-types.js';
 import { parseSize } from '../shared/size.js';
+import { runBlueGreen, type BlueGreenHooks, type BlueGreenResult } from './blue-green.js';
 import { findBlockers, stopWaves, withDependencies, type ServiceProgress } from './graph.js';
 import { InstanceRunner } from './instance-runner.js';
 import type { EventListener, InstanceStatus, SupervisorEvent } from './supervisor-types.js';
@@ -31,6 +33,12 @@ export class Supervisor {
   readonly #listeners = new Set<EventListener>();
   readonly #logListeners = new Set<LogListener>();
   readonly #held = new Set<string>();
+  /** Instances of a blue/green replacement that are not (or no longer) the service's current ones. */
+  readonly #incoming = new Map<string, InstanceRunner[]>();
+  readonly #outgoing = new Map<string, InstanceRunner[]>();
+  /** The last instance number given out per service: numbers are never reused while a daemon runs, so the old
+   * and new instances of a blue/green swap keep apart (process records, logs, BERTH_INSTANCE). */
+  readonly #lastInstance = new Map<string, number>();
   #scheduled = false;
   /** The `up` in progress: `waitReady` must not answer before the runners exist. */
   #starting: Promise<void> = Promise.resolve();
@@ -91,8 +99,11 @@ export class Supervisor {
   #createRunners(name: string): InstanceRunner[] {
     const service = this.stack.services[name];
     if (service === undefined || service.kind === 'static') return [];
+    // The first set is numbered 1..replicas; a blue/green replacement continues after the highest number in use.
+    const first = this.#incoming.has(name) || this.#outgoing.has(name) || this.#runners.has(name) ? (this.#lastInstance.get(name) ?? 0) + 1 : 1;
+    this.#lastInstance.set(name, first + service.replicas - 1);
     return Array.from({ length: service.replicas }, (_, index) => new InstanceRunner({
-      stackName: this.stack.name, service, instance: index + 1, runDir: join(this.#options.stateDir, 'run'), logs: this.logs(name), baseEnv: this.#options.baseEnv,
+      stackName: this.stack.name, service, instance: first + index, runDir: join(this.#options.stateDir, 'run'), logs: this.logs(name), baseEnv: this.#options.baseEnv,
       lookup: (target, attr) => this.#lookup(target, attr),
       emit: (event) => {
         this.#emit(event);
@@ -161,9 +172,49 @@ export class Supervisor {
     return target?.http === true ? `http://127.0.0.1:${String(port)}` : undefined;
   }
 
-  /** Every instance's status, in stack order. */
+  /** Every instance's status, in stack order (instances of a blue/green swap in progress after their service's). */
   status(): InstanceStatus[] {
-    return [...this.#runners.values()].flatMap((runners) => runners.map((r) => r.status()));
+    return [...this.#runners.keys()].flatMap((name) => [...(this.#outgoing.get(name) ?? []), ...(this.#runners.get(name) ?? []), ...(this.#incoming.get(name) ?? [])].map((r) => r.status()));
+  }
+
+  /** The addresses the edge may send a service's requests to: its current instances that run and are ready. */
+  upstreams(name: string): Upstream[] {
+    const upstreams: Upstream[] = [];
+    for (const runner of this.#runners.get(name) ?? []) {
+      const s = runner.status();
+      if (s.phase === 'running' && s.ready !== false && s.port !== null) upstreams.push({ host: '127.0.0.1', port: s.port });
+    }
+    return upstreams;
+  }
+
+  /**
+   * The blue/green primitive: new instances beside the running ones, gated on readiness; then the new set becomes
+   * the service's (hooks.swap moves traffic), hooks.drain waits for the old ones' requests, and the old ones stop.
+   * A new set that does not get ready is stopped and the old one keeps serving, untouched.
+   */
+  async replaceBlueGreen<T>(name: string, hooks: BlueGreenHooks<T>, readyTimeoutMs: number): Promise<BlueGreenResult<T>> {
+    const current = this.#runners.get(name);
+    const service = this.stack.services[name];
+    if (current === undefined || service === undefined || this.#incoming.has(name) || this.#outgoing.has(name)) {
+      return { ok: false, reason: current === undefined ? `${name} is not running` : `a replacement of ${name} is already in progress` };
+    }
+    const blockers = findBlockers(service, (dependency) => (this.#runners.has(dependency) ? this.progress(dependency) : undefined));
+    if (blockers.length > 0) return { ok: false, reason: blockers.map((b) => b.reason).join('; ') };
+    const fresh = this.#createRunners(name);
+    this.#incoming.set(name, fresh);
+    return runBlueGreen({
+      name, fresh, readyTimeoutMs, hooks,
+      subscribe: (listener) => this.subscribe(listener),
+      oldUpstreams: () => this.upstreams(name),
+      promote: () => {
+        this.#incoming.delete(name);
+        this.#outgoing.set(name, current);
+        this.#runners.set(name, fresh);
+      },
+      abandon: () => this.#incoming.delete(name),
+      retire: () => this.#outgoing.delete(name),
+      stopOld: () => Promise.all(current.map((runner) => runner.stop())),
+    });
   }
 
   /** Resolves when every running service is ready (one-shots completed), or with the ones that are not at the timeout. */
@@ -208,7 +259,8 @@ export class Supervisor {
     const targets = names.length === 0 ? [...this.#runners.keys()] : names.filter((n) => this.#runners.has(n));
     for (const name of targets) this.#held.add(name);
     for (const wave of stopWaves(this.stack.services, targets)) {
-      await Promise.all(wave.flatMap((name) => (this.#runners.get(name) ?? []).map((runner) => runner.stop())));
+      const runners = wave.flatMap((name) => [...(this.#runners.get(name) ?? []), ...(this.#incoming.get(name) ?? []), ...(this.#outgoing.get(name) ?? [])]);
+      await Promise.all(runners.map((runner) => runner.stop()));
     }
   }
 
