@@ -41,19 +41,20 @@ describe('supervisor.replaceBlueGreen', () => {
     assert.equal(before.length, 2);
     const seen: { at: string; upstreams: Upstream[]; instances: number[] }[] = [];
     const result = await supervisor.replaceBlueGreen('web', {
-      swap: async () => {
+      swap: () => {
         seen.push({ at: 'swap', upstreams: supervisor.upstreams('web'), instances: supervisor.status().map((s) => s.instance) });
+        return Promise.resolve();
       },
-      drain: async (old) => {
+      drain: (old) => {
         // The old instances still run while their requests drain.
         assert.ok(oldPids.every(isAlive), 'old instances alive during the drain');
         seen.push({ at: 'drain', upstreams: [...old], instances: [] });
-        return 'drained';
+        return Promise.resolve('drained');
       },
     }, 15_000);
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.drained, 'drained');
-    const [swap, drain] = seen;
+    const [swap, drain] = seen as [(typeof seen)[number] | undefined, (typeof seen)[number] | undefined];
     // At the swap, the service's upstreams are the new instances' (3 and 4), none of the old ports.
     assert.deepEqual(swap?.instances.sort(), [1, 2, 3, 4]);
     assert.equal(swap?.upstreams.length, 2);
@@ -74,16 +75,17 @@ describe('supervisor.replaceBlueGreen', () => {
     assert.deepEqual(await supervisor.waitReady(15_000), { ok: true });
     const before = supervisor.status();
     rmSync(flag);
-    let swapped = false;
+    const swaps: string[] = [];
     const result = await supervisor.replaceBlueGreen('web', {
-      swap: async () => {
-        swapped = true;
+      swap: () => {
+        swaps.push('swap');
+        return Promise.resolve();
       },
-      drain: async () => 'drained',
+      drain: () => Promise.resolve('drained'),
     }, 15_000);
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.reason, /new instance of web did not start/);
-    assert.equal(swapped, false, 'no swap for a new set that never got ready');
+    assert.deepEqual(swaps, [], 'no swap for a new set that never got ready');
     const after = supervisor.status();
     assert.deepEqual(after.map((s) => [s.instance, s.pid, s.phase]), before.map((s) => [s.instance, s.pid, s.phase]), 'old instance untouched, new one gone');
     assert.ok(isAlive(before[0]?.pid ?? 0));
