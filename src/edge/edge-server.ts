@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { AccessSink, RouteCounters } from './access-record.js';
 import { admitRequest } from './admit-request.js';
 import { checkAuthGate } from './auth-gate.js';
-import { createEdgeState, type EdgeState } from './edge-state.js';
+import { countOpen, createEdgeState, pruneSlots, type EdgeState } from './edge-state.js';
 import type { EdgeRoute, Upstream } from './edge-types.js';
 import { handleRequest, readPeerInfo } from './handle-request.js';
 import { reasonPhrase } from './plain-response.js';
@@ -56,6 +56,12 @@ export interface EdgeServer extends Server {
   readRouteCounters(): Record<string, RouteCounters>;
   /** Closes the pools of upstreams not listed (after their running requests), e.g. after a route table swap. */
   retainUpstreams(upstreams: Iterable<Upstream>): void;
+  /** Requests and WebSocket tunnels open to the upstreams with these `host:port` keys (also after a table swap
+   * retired them). */
+  countOpen(upstreamKeys: ReadonlySet<string>): { requests: number; webSockets: number };
+  /** Closes WebSocket tunnels (to these upstream keys, or all for null) with close code 1001 on both sides;
+   * returns how many. */
+  closeWebSockets(upstreamKeys: ReadonlySet<string> | null): number;
   /** Closes the listener, every client connection and the upstream pools. */
   closeEdge(): Promise<void>;
 }
@@ -81,10 +87,10 @@ function handleUpgrade(state: EdgeState, req: IncomingMessage, socket: Socket, h
   }
   const open = (copied: readonly string[] | null, replace: readonly string[] | null): void => {
     if (socket.destroyed) return;
-    state.tunnels.add(socket);
-    proxyWebSocket(socket, head, slot, buildUpgradeHead(req, forwardPath, peer, copied, replace), state.proxy.headersTimeoutMs, () => {
+    const tunnel = proxyWebSocket(socket, head, slot, buildUpgradeHead(req, forwardPath, peer, copied, replace), state.proxy.headersTimeoutMs, () => {
       state.tunnels.delete(socket);
     });
+    state.tunnels.set(socket, tunnel); // teardown (and onClosed) only ever runs from socket events, after this
   };
   if (route.auth === null) {
     open(null, null);
@@ -135,9 +141,20 @@ export function createEdgeServer(options: EdgeServerOptions): EdgeServer {
   };
   server.retainUpstreams = (upstreams) => {
     pools.retain(upstreams);
+    pruneSlots(state);
+  };
+  server.countOpen = (keys) => countOpen(state, keys);
+  server.closeWebSockets = (keys) => {
+    let closed = 0;
+    for (const tunnel of [...state.tunnels.values()]) {
+      if (keys !== null && !keys.has(tunnel.slot.key)) continue;
+      tunnel.goAway();
+      closed++;
+    }
+    return closed;
   };
   server.closeEdge = async () => {
-    for (const tunnel of state.tunnels) tunnel.destroy();
+    for (const tunnel of [...state.tunnels.values()]) tunnel.destroy();
     await new Promise<void>((resolve) => {
       server.close(() => { resolve(); });
       server.closeAllConnections();

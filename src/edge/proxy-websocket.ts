@@ -1,7 +1,9 @@
 // WebSocket (HTTP Upgrade) pass-through: a TCP connection to the upstream, the request head re-written with the
 // edge's header rules, then bytes piped both ways with no buffering. The upstream's answer head is read first: only a
 // 101 turns the connection into a tunnel; any other answer is relayed and the connection closed, so a client cannot
-// keep a raw channel to an upstream that skips the edge's routing, auth and headers.
+// keep a raw channel to an upstream that skips the edge's routing, auth and headers. A tunnel can be told to go away
+// (drain deadline, shutdown): both sides get a WebSocket close frame with code 1001, then both sockets go.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,6 +13,25 @@ import type { UpstreamSlot } from './upstream-pools.js';
 const headEnd = Buffer.from('\r\n\r\n');
 /** Largest upstream answer head the edge waits for before giving up on it. */
 const maxHeadBytes = 16 * 1024;
+
+/** An open (or opening) tunnel, as the edge keeps it. */
+export interface Tunnel {
+  readonly slot: UpstreamSlot;
+  /** Ends the tunnel with close code 1001 on both sides (a tunnel not yet upgraded is just cut). */
+  goAway(): void;
+  destroy(): void;
+}
+
+/** Close frame, code 1001 (going away), no reason: server to client frames are unmasked (RFC 6455 §5.1). */
+const goingAwayToClient = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
+/** Time a going-away tunnel gets to flush its close frames before both sockets are destroyed. */
+const goAwayFlushMs = 1000;
+
+/** The same close frame as a client sends it (to the upstream): masked with a random key. */
+function goingAwayToUpstream(): Buffer {
+  const mask = randomBytes(4);
+  return Buffer.from([0x88, 0x82, mask[0] ?? 0, mask[1] ?? 0, mask[2] ?? 0, mask[3] ?? 0, 0x03 ^ (mask[0] ?? 0), 0xe9 ^ (mask[1] ?? 0)]);
+}
 
 /** Writes a minimal HTTP answer on a raw socket and closes it (refusals before any tunnel exists). */
 export function refuseUpgrade(socket: Duplex, status: number, reason: string, extra = ''): void {
@@ -30,9 +51,10 @@ export function buildUpgradeHead(req: IncomingMessage, path: string, peer: PeerI
 }
 
 /** Opens the tunnel. `onClosed` runs once when both sides are gone. */
-export function proxyWebSocket(client: Socket, head: Buffer, slot: UpstreamSlot, requestHead: string, connectTimeoutMs: number, onClosed: () => void): void {
+export function proxyWebSocket(client: Socket, head: Buffer, slot: UpstreamSlot, requestHead: string, connectTimeoutMs: number, onClosed: () => void): Tunnel {
   const upstream = connect({ host: slot.upstream.host, port: slot.upstream.port });
   let answered = false;
+  let switched = false;
   let closed = false;
   let pending: Buffer | null = null;
   slot.inflight++;
@@ -82,6 +104,7 @@ export function proxyWebSocket(client: Socket, head: Buffer, slot: UpstreamSlot,
     pending = null;
     upstream.pipe(client);
     if (switching) {
+      switched = true;
       client.pipe(upstream);
     } else {
       // Not upgraded: relay this one answer, then close; nothing more from the client goes through.
@@ -91,4 +114,23 @@ export function proxyWebSocket(client: Socket, head: Buffer, slot: UpstreamSlot,
   upstream.on('data', onHead);
   upstream.write(requestHead);
   if (head.length > 0) upstream.write(head);
+
+  return {
+    slot,
+    destroy: teardown,
+    goAway() {
+      if (closed) return;
+      if (!switched) {
+        teardown();
+        return;
+      }
+      // Why unpipe first: the close frames must not land inside a frame still being relayed. A frame already
+      // half relayed is cut anyway; the peers see the close (or a protocol error) and the connection ends.
+      upstream.unpipe(client);
+      client.unpipe(upstream);
+      upstream.end(goingAwayToUpstream());
+      client.end(goingAwayToClient);
+      setTimeout(teardown, goAwayFlushMs).unref();
+    },
+  };
 }

@@ -1,0 +1,106 @@
+// One edge worker (a node:cluster worker of the edge process): serves the route table on the shared listening socket,
+// applies tables, drains upstreams, reports counters, and batches its access log lines to the primary. SIGTERM:
+// stop accepting, close idle keep-alive connections, let running requests finish (up to 5 s), exit. When the primary
+// goes away, node:cluster exits the worker.
+import type { AddressInfo } from 'node:net';
+import { createAccessLogBatch } from './access-log-batch.js';
+import { drainUpstreams } from './drain-upstreams.js';
+import type { PrimaryToWorker, WorkerToPrimary } from './edge-worker-ipc.js';
+import { createTableEdgeServer, type TableEdgeServer } from './serve-route-table.js';
+
+/** Running requests get this long after SIGTERM before their connections are cut. */
+const shutdownGraceMs = 5000;
+const idleSweepMs = 100;
+
+function report(line: string): void {
+  process.stderr.write(`berth edge worker ${String(process.pid)}: ${line}\n`);
+}
+
+/** Sends to the primary; `done` runs once written (or at once when the channel is gone). False: the channel is backed up. */
+function toPrimary(message: WorkerToPrimary, done?: () => void): boolean {
+  if (process.send === undefined || !process.connected) {
+    done?.();
+    return true;
+  }
+  return process.send(message, undefined, {}, () => { done?.(); });
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'EUNKNOWN';
+}
+
+export function runEdgeWorker(): void {
+  // The daemon may be gone with our stderr pipe: a failed diagnostic write must not kill the worker.
+  process.stderr.on('error', () => undefined);
+  let server: TableEdgeServer | null = null;
+  let version = -1;
+  let stopping = false;
+  const accessLog = createAccessLogBatch({
+    send: (lines, done) => toPrimary({ type: 'access', lines }, done),
+    onDrop: (dropped) => { report(`${String(dropped)} access log lines dropped (the primary fell behind)`); },
+  });
+
+  const start = (message: Extract<PrimaryToWorker, { type: 'init' }>): void => {
+    const edge = createTableEdgeServer(message.table, { onAccess: (entry) => { accessLog.add(entry); } });
+    server = edge;
+    version = message.table.version;
+    const onListenError = (error: Error): void => {
+      toPrimary({ type: 'listen_failed', code: errorCode(error), message: error.message }, () => { process.exit(1); });
+    };
+    edge.once('error', onListenError);
+    edge.listen(message.port, message.address, () => {
+      edge.removeListener('error', onListenError);
+      edge.on('error', (error) => { report(`server error: ${error.message}`); });
+      const address = edge.address() as AddressInfo;
+      toPrimary({ type: 'listening', address: address.address, port: address.port, version });
+    });
+  };
+
+  const onMessage = (message: PrimaryToWorker): void => {
+    if (message.type === 'init') {
+      if (server === null) start(message);
+      return;
+    }
+    const edge = server;
+    if (edge === null) return;
+    switch (message.type) {
+      case 'table':
+        if (edge.setRouteTable(message.table)) version = message.table.version;
+        toPrimary({ type: 'table_applied', version });
+        break;
+      case 'drain':
+        void drainUpstreams(edge, message.upstreams, message.deadlineMs).then((outcome) => {
+          toPrimary({ type: 'drained', id: message.id, ...outcome });
+        });
+        break;
+      case 'counters':
+        toPrimary({ type: 'counters', id: message.id, routes: edge.readRouteCounters() });
+        break;
+    }
+  };
+
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const edge = server;
+    if (edge !== null) {
+      const closed = new Promise<void>((resolve) => { edge.close(() => { resolve(); }); });
+      // WebSockets never finish by themselves: they are told the server is going away.
+      edge.closeWebSockets(null);
+      // Connections that finish their request become idle; close them as they do.
+      const sweep = setInterval(() => { edge.closeIdleConnections(); }, idleSweepMs);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => { grace = setTimeout(resolve, shutdownGraceMs); })]);
+      clearInterval(sweep);
+      clearTimeout(grace);
+      await edge.closeEdge();
+    }
+    await accessLog.flush();
+    process.exit(0);
+  };
+
+  process.on('SIGTERM', () => { void shutdown(); });
+  process.on('message', (message) => { onMessage(message as PrimaryToWorker); });
+  toPrimary({ type: 'hello' });
+}
