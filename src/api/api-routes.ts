@@ -1,5 +1,9 @@
 // The control API over the Unix socket: HTTP + JSON, and an event stream (SSE). The CLI is its client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EdgeController } from '../daemon/edge-controller.js';
+import type { ErrorCode } from '../errors/catalog.js';
+import { createDiagnostic, type DiagnosticParams } from '../errors/diagnostic.js';
+import { parseDuration } from '../shared/duration.js';
 import type { EventStore } from '../state/event-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { parseEventQuery } from '../state/event-query.js';
@@ -11,6 +15,8 @@ export interface ApiContext {
   readonly shutdown: () => Promise<void>;
   /** The event log in state.db; null when the database could not be opened. */
   readonly events?: EventStore | null;
+  /** The edge, when something is routed. */
+  readonly edge?: EdgeController | null;
 }
 
 type Handler = (context: ApiContext, request: IncomingMessage, response: ServerResponse, params: URLSearchParams, match: RegExpExecArray) => Promise<void> | void;
@@ -21,30 +27,64 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** An error answer from the catalog: `{ error: { code, message, hint } }` plus anything extra. */
+function sendError(response: ServerResponse, status: number, code: ErrorCode, params: DiagnosticParams, extra: { readonly error?: Record<string, unknown>; readonly [key: string]: unknown } = {}): void {
+  const { message, hint } = createDiagnostic(code, { params });
+  const { error, ...rest } = extra;
+  send(response, status, { error: { code, message, hint, ...error }, ...rest });
+}
+
 function known(context: ApiContext, response: ServerResponse, name: string): boolean {
   if (context.supervisor.stack.services[name] !== undefined) return true;
-  send(response, 404, { error: { code: 'BERTH_E_SERVICE_UNKNOWN', message: `service ${name} does not exist`, services: Object.keys(context.supervisor.stack.services) } });
+  const services = Object.keys(context.supervisor.stack.services);
+  sendError(response, 404, 'BERTH_E_SERVICE_UNKNOWN', { service: name, known: services.join(', ') }, { error: { services } });
   return false;
 }
 
 const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly handle: Handler }[] = [
-  { method: 'GET', path: /^\/v1\/status$/, handle: (c, _q, r) => {
-    send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status() });
+  { method: 'GET', path: /^\/v1\/status$/, handle: async (c, _q, r) => {
+    send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
+  } },
+  // `berth maintenance on|off [SERVICE...]`: ?on=1|0&service=NAME (repeated; none means every routed service).
+  { method: 'POST', path: /^\/v1\/maintenance$/, handle: async (c, _q, r, params) => {
+    const names = params.getAll('service');
+    for (const name of names) if (!known(c, r, name)) return;
+    if (c.edge === undefined || c.edge === null) {
+      sendError(r, 409, 'BERTH_E_EDGE_OFF', {});
+      return;
+    }
+    const unrouted = names.filter((name) => (c.supervisor.stack.services[name]?.routes.length ?? 0) === 0);
+    if (unrouted.length > 0) {
+      sendError(r, 400, 'BERTH_E_EDGE_NOT_ROUTED', { services: unrouted.join(', ') });
+      return;
+    }
+    send(r, 200, { ok: true, maintenance: await c.edge.setMaintenance(names, params.get('on') === '1') });
   } },
   { method: 'GET', path: /^\/v1\/wait$/, handle: async (c, _q, r, params) => {
     const result = await c.supervisor.waitReady(Number(params.get('timeout') ?? '60000'));
+    // Ready means reachable: the edge routes to every instance that is ready now before the answer goes out.
+    if (result.ok) await c.edge?.settled();
     // With every instance's status, so `berth up -d` prints its table without another request.
-    send(r, 200, { ...result, instances: c.supervisor.status() });
+    send(r, 200, { ...result, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
   } },
   { method: 'GET', path: /^\/v1\/logs\/([a-z][a-z0-9_-]*)$/, handle: (c, _q, r, params, m) => {
     const name = m[1] ?? '';
     if (known(c, r, name)) send(r, 200, { lines: c.supervisor.logs(name).recent(Number(params.get('n') ?? '100')) });
   } },
-  { method: 'POST', path: /^\/v1\/services\/([a-z][a-z0-9_-]*)\/(start|stop|restart)$/, handle: async (c, _q, r, _p, m) => {
+  { method: 'POST', path: /^\/v1\/services\/([a-z][a-z0-9_-]*)\/(start|stop|restart)$/, handle: async (c, _q, r, params, m) => {
     const name = m[1] ?? '';
     if (!known(c, r, name)) return;
     if (m[2] === 'stop') await c.supervisor.stop([name]);
-    else if (m[2] === 'restart') await c.supervisor.restart([name]);
+    else if (m[2] === 'restart' && c.edge !== undefined && c.edge !== null && isBlueGreen(c, name)) {
+      // A routed service restarts without a failed request: new instances, then the swap, then the old drained.
+      const result = await c.edge.swap(name, parseDuration(params.get('drain') ?? '') ?? 30_000, 120_000);
+      if (!result.ok) {
+        sendError(r, 409, 'BERTH_E_SWAP_FAILED', { service: name, reason: result.reason }, { instances: c.supervisor.status().filter((s) => s.service === name) });
+        return;
+      }
+      send(r, 200, { ok: true, strategy: 'blue-green', drained: result.drained, instances: c.supervisor.status().filter((s) => s.service === name) });
+      return;
+    } else if (m[2] === 'restart') await c.supervisor.restart([name]);
     else await c.supervisor.up([name]);
     send(r, 200, { ok: true, instances: c.supervisor.status().filter((s) => s.service === name) });
   } },
@@ -56,8 +96,8 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   } },
   { method: 'GET', path: /^\/v1\/events\/history$/, handle: (c, _q, r, params) => {
     const query = parseEventQuery(params);
-    if (!query.ok) send(r, 400, { error: { code: 'BERTH_E_API_BAD_QUERY', message: query.message } });
-    else if (c.events === undefined || c.events === null) send(r, 503, { error: { code: 'BERTH_E_STATE_DB', message: 'the daemon could not open the state database; see .berth/daemon.log' } });
+    if (!query.ok) sendError(r, 400, 'BERTH_E_API_BAD_QUERY', { reason: query.message });
+    else if (c.events === undefined || c.events === null) sendError(r, 503, 'BERTH_E_STATE_DB', {});
     else send(r, 200, { events: c.events.list(query.filter) });
   } },
   // The environment instance 1 of a service gets, late values filled from the running stack (for `berth exec`).
@@ -78,6 +118,11 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   } },
 ];
 
+function isBlueGreen(c: ApiContext, name: string): boolean {
+  const service = c.supervisor.stack.services[name];
+  return service !== undefined && service.routes.length > 0 && service.deploy.strategy === 'blue-green' && service.port === null && c.supervisor.status().some((s) => s.service === name && s.phase === 'running');
+}
+
 /** Routes one request. */
 export async function handleApiRequest(context: ApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://berth');
@@ -87,9 +132,9 @@ export async function handleApiRequest(context: ApiContext, request: IncomingMes
     try {
       await route.handle(context, request, response, url.searchParams, match);
     } catch (error) {
-      if (!response.headersSent) send(response, 500, { error: { code: 'BERTH_E_INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+      if (!response.headersSent) sendError(response, 500, 'BERTH_E_INTERNAL', { reason: error instanceof Error ? error.message : String(error) });
     }
     return;
   }
-  send(response, 404, { error: { code: 'BERTH_E_API_NOT_FOUND', message: `no route ${request.method ?? ''} ${url.pathname}` } });
+  sendError(response, 404, 'BERTH_E_API_NOT_FOUND', { method: request.method ?? '', path: url.pathname });
 }

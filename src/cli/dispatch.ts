@@ -69,6 +69,10 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
   start: { summary: 'start services (and what they depend on)', load: service('start') },
   stop: { summary: 'stop services', load: service('stop') },
   restart: { summary: 'restart services', load: service('restart') },
+  maintenance: { summary: 'answer routed services with 503 and a plain page (on|off)', load: async () => {
+    const m = await import('./commands/maintenance.js');
+    return { run: m.runMaintenance, help: m.MAINTENANCE_HELP };
+  } },
   wait: { summary: 'block until every service is ready', load: async () => {
     const m = await import('./commands/control.js');
     return { run: m.runWait, help: m.WAIT_HELP };

@@ -9,6 +9,7 @@ import type { ResolvedStack } from '../config/resolved-stack.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
 import { openEventRecorder } from '../state/event-recorder.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import type { EdgeController } from './edge-controller.js';
 import type { StatePaths } from './state-paths.js';
 
 export interface DaemonOptions {
@@ -23,6 +24,8 @@ export interface DaemonOptions {
 
 export interface RunningDaemon {
   readonly supervisor: Supervisor;
+  /** The edge, when something is routed. */
+  readonly edge: EdgeController | null;
   /** Stops the stack in order, closes the socket; safe to call more than once. */
   readonly shutdown: () => Promise<void>;
   /** Resolves once shut down (by `shutdown` or the API's `down`). */
@@ -45,8 +48,11 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   const done = new Promise<void>((resolve) => (finish = resolve));
   let stopping: Promise<void> | null = null;
   let server: Server | null = null;
+  const edge = await createEdge(options, supervisor, logger);
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
+      // The edge first: it finishes the requests in flight while the services behind it still run.
+      await edge?.stop();
       await supervisor.down();
       recorder.close();
       await new Promise<void>((resolve) => {
@@ -62,8 +68,20 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
-  return { ok: true, daemon: { supervisor, shutdown, done } };
+  // After up(): it reaps the process groups a crashed daemon left, and a fresh edge's record must not be among
+  // them. Not awaited: the services start while the edge process boots; its table follows them as they get
+  // ready, and /v1/wait waits for it (EdgeController.settled).
+  void edge?.start();
+  return { ok: true, daemon: { supervisor, edge, shutdown, done } };
+}
+
+// Imported only when something is routed, so a daemon without routes never loads the edge's modules.
+async function createEdge(options: DaemonOptions, supervisor: Supervisor, logger: Logger): Promise<EdgeController | null> {
+  const { EdgeController, stackNeedsEdge } = await import('./edge-controller.js');
+  if (!stackNeedsEdge(options.stack)) return null;
+  const { startEdgeProcess } = await import('../edge/start-edge-process.js');
+  return new EdgeController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, runDir: options.paths.runDir, logger, startEdge: startEdgeProcess });
 }

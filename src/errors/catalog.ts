@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'api' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -61,6 +61,14 @@ export const errorCatalog = {
   BERTH_E_RECIPE_AUTH: { severity: 'error', area: 'recipe', message: '{service} refused Berth\'s login as {role}: {reason}', hint: '{advice}' },
   BERTH_E_RECIPE_PERMISSION: { severity: 'error', area: 'recipe', message: '{service} runs as user {user}, which cannot reach {path}', hint: 'PostgreSQL refuses to run as root, so Berth runs it as {user}; let {user} through every folder above the data folder (`chmod o+x` on them), or keep the project outside a private home folder' },
   BERTH_E_RECIPE_START: { severity: 'error', area: 'recipe', message: '{service} could not be prepared: {reason}', hint: '{advice}' },
+  BERTH_E_EDGE_LISTEN: { severity: 'error', area: 'edge', message: 'the edge cannot listen on {address}:{port}: {reason}', hint: 'stop what listens there (`ss -ltnp`), or set `edge.listen.http`; ports below 1024 need root or CAP_NET_BIND_SERVICE. Berth retries on its own and keeps the services running meanwhile' },
+  BERTH_E_EDGE_OFF: { severity: 'error', area: 'edge', message: 'nothing in this stack is routed, so there is no edge', hint: 'give a service `routes:` to have the edge front it' },
+  BERTH_E_EDGE_NOT_ROUTED: { severity: 'error', area: 'edge', message: '{services} has no routes', hint: 'maintenance answers for routed services only; name a service with `routes:`, or none for all of them' },
+  BERTH_E_SWAP_FAILED: { severity: 'error', area: 'edge', message: '{service} kept its running instances: {reason}', hint: 'see `berth logs {service} -n 50` for why the new instance did not get ready; nothing changed for its users' },
+  BERTH_E_SERVICE_UNKNOWN: { severity: 'error', area: 'api', message: 'service {service} does not exist', hint: 'the services of this stack: {known}' },
+  BERTH_E_API_NOT_FOUND: { severity: 'error', area: 'api', message: 'no API route {method} {path}', hint: 'the CLI and the daemon are from different Berth versions? run `berth down` and `berth up -d` with the same one' },
+  BERTH_E_API_BAD_QUERY: { severity: 'error', area: 'api', message: 'bad query: {reason}', hint: 'see `berth events --help` for the filters' },
+  BERTH_E_STATE_DB: { severity: 'error', area: 'api', message: 'the daemon could not open the state database', hint: 'see .berth/daemon.log for the reason; the stack keeps running, only history is missing' },
   BERTH_E_INTERNAL: { severity: 'error', area: 'internal', message: 'unexpected internal error: {reason}', hint: 'this is a bug in Berth; please report it with the command and the stack file' },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -3,9 +3,12 @@ import { reapLeftovers } from '../../exec/process-records.js';
 import { parseDuration } from '../../shared/duration.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
 import { callApi } from '../../client/api-client.js';
+import type { EdgeStatus } from '../../daemon/edge-controller.js';
+import { formatEdgeStatus } from '../format-edge-status.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
+import { printApiError, printNoDaemon } from '../print-api-error.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
 import { usageError } from '../print-diagnostics.js';
 
@@ -15,16 +18,20 @@ Stops every service, dependents first, and the daemon. With no daemon running it
 anything a crashed daemon left behind.`;
 export const STATUS_HELP = `Usage: berth status [--file FILE] [--json]
 
-One row an instance: state, pid, uptime, restarts, readiness, port, last probe result.`;
+One row an instance: state, pid, uptime, restarts, readiness, port, last probe result; then, when
+something is routed, the edge: where it listens and one row a route with its request counters.
+--json gives all of it, the edge's per-route counters included.`;
 export const WAIT_HELP = `Usage: berth wait [--file FILE] [--timeout T]
 
 Blocks until every service is ready (one-shots completed); exit 1 on failure or timeout (default 60s).`;
-export const SERVICE_HELP = (verb: string): string => `Usage: berth ${verb} SERVICE... [--file FILE]`;
+export const SERVICE_HELP = (verb: string): string => `Usage: berth ${verb} SERVICE... [--file FILE]${verb === 'restart' ? `
 
-function noDaemon(io: CliIo, reason: string): number {
-  io.stderr(`berth: no daemon answers for this stack (${reason}); start it with \`berth up -d\``);
-  return EXIT.failed;
-}
+A routed service (deploy strategy blue-green, the default for routed services) restarts without a failed
+request: new instances start beside the old ones, take the traffic once ready, and the old ones stop
+after their requests finished (WebSockets are closed with code 1001 after 30 s). If the new instances
+do not get ready, the old ones keep serving.` : ''}`;
+
+const noDaemon = printNoDaemon;
 
 export async function runDown(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseOptions('down', args, STACK_OPTIONS);
@@ -51,8 +58,9 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const { paths } = findStack(io, parsed.values.file);
   const result = await callApi(paths.socket, 'GET', '/v1/status');
   if (!result.ok) return noDaemon(io, result.error);
-  const body = result.body as { instances: InstanceStatus[] };
-  io.stdout(parsed.values.json === true ? JSON.stringify(body, null, 2) : formatStatusTable(body.instances, Date.now()));
+  const body = result.body as { instances: InstanceStatus[]; edge?: EdgeStatus | null };
+  const edge = formatEdgeStatus(body.edge ?? null);
+  io.stdout(parsed.values.json === true ? JSON.stringify(body, null, 2) : `${formatStatusTable(body.instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}`);
   return EXIT.ok;
 }
 
@@ -81,11 +89,10 @@ export function createServiceCommand(verb: 'start' | 'stop' | 'restart') {
     for (const name of parsed.positionals) {
       const result = await callApi(paths.socket, 'POST', `/v1/services/${encodeURIComponent(name)}/${verb}`);
       if (!result.ok) return noDaemon(io, result.error);
-      if (result.status !== 200) {
-        io.stderr(`berth ${verb}: ${(result.body as { error?: { message?: string } }).error?.message ?? 'failed'}`);
-        return EXIT.badInput;
-      }
-      io.stdout(`${name}: ${verb === 'stop' ? 'stopped' : verb === 'start' ? 'starting' : 'restarted'}`);
+      if (result.status !== 200) return printApiError(io, verb, result.body);
+      const body = result.body as { strategy?: string; drained?: { forced: boolean; webSocketsClosed: number; requestsLeft: number } };
+      const how = body.drained === undefined ? '' : ` (blue-green: old instances drained${body.drained.forced ? ` at the deadline, ${String(body.drained.webSocketsClosed)} WebSocket(s) closed` : ''})`;
+      io.stdout(`${name}: ${verb === 'stop' ? 'stopped' : verb === 'start' ? 'starting' : 'restarted'}${how}`);
     }
     return EXIT.ok;
   };

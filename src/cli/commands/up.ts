@@ -11,6 +11,8 @@ import { spawnDaemon, type SpawnedDaemon } from '../../exec/spawn-daemon.js';
 import type { LogLine } from '../../logs/log-types.js';
 import { parseDuration } from '../../shared/duration.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
+import type { EdgeStatus } from '../../daemon/edge-controller.js';
+import { formatEdgeStatus } from '../format-edge-status.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, useColor, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics } from '../load-for-cli.js';
@@ -47,16 +49,24 @@ export async function runUp(args: readonly string[], io: CliIo): Promise<number>
   const { formatLogLine } = await import('../../logs/format-log-line.js');
   const started = await startDaemon({ stack: loaded.stack, paths, baseEnv: io.env, services: parsed.positionals });
   if (!started.ok) return (io.stderr(`berth up: ${started.reason}`), EXIT.failed);
-  const { supervisor, shutdown, done } = started.daemon;
+  const { supervisor, edge, shutdown, done } = started.daemon;
   const width = Math.max(...Object.values(loaded.stack.services).map((s) => s.name.length + 1 + String(s.replicas).length));
   const color = useColor(io);
   supervisor.subscribeLogs((line) => {
     io.stdout(formatLogLine(line, { color, width }));
   });
   const began = Date.now();
-  void supervisor.waitReady(timeout).then((result) => {
-    if (result.ok) io.stdout(`berth: every service is ready (${String(Date.now() - began)} ms)`);
-    else io.stderr(`berth: not ready:\n${formatStatusTable(result.failing, Date.now())}`);
+  void supervisor.waitReady(timeout).then(async (result) => {
+    if (!result.ok) {
+      io.stderr(`berth: not ready:\n${formatStatusTable(result.failing, Date.now())}`);
+      return;
+    }
+    await edge?.settled();
+    io.stdout(`berth: every service is ready (${String(Date.now() - began)} ms)`);
+    const front = await edge?.status();
+    if (front === undefined) return;
+    if (front.phase === 'listening') io.stdout(`berth: edge listening on http://${front.address}:${String(front.port)} (${String(front.routes.length)} route(s))`);
+    else io.stderr(`berth: edge ${front.phase}: ${front.error ?? ''}`);
   });
   const stop = (): void => {
     io.stderr('berth: stopping (dependents first)...');
@@ -118,11 +128,17 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
   }
   const waited = await callApi(socket, 'GET', `/v1/wait?timeout=${String(options.timeout)}`, options.timeout + 5000);
   if (!waited.ok) return (io.stderr(`berth up: ${waited.error}`), EXIT.failed);
-  const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[] };
+  const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[]; edge?: EdgeStatus | null };
   if (result.ok) {
     // A daemon from before /v1/wait carried the instances needs one more request.
     const instances = result.instances ?? await statusOf(socket);
-    io.stdout(formatStatusTable(instances, Date.now()));
+    const edge = formatEdgeStatus(result.edge ?? null);
+    io.stdout(`${formatStatusTable(instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}`);
+    // The services run and stay up; an edge that cannot listen is an error all the same (nothing is reachable).
+    if (result.edge !== undefined && result.edge !== null && result.edge.phase !== 'listening') {
+      io.stderr(`berth up: ${result.edge.error ?? `edge ${result.edge.phase}`}`);
+      return EXIT.failed;
+    }
     return EXIT.ok;
   }
   io.stderr(`berth up: not every service became ready:\n${formatStatusTable(result.failing ?? [], Date.now())}`);

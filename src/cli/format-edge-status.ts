@@ -1,0 +1,20 @@
+// The edge part of `berth status`: where it listens, and one row a route with its counters.
+import type { EdgeStatus } from '../daemon/edge-controller.js';
+
+/** Renders the edge block, or '' when the stack has no edge. */
+export function formatEdgeStatus(edge: EdgeStatus | null): string {
+  if (edge === null) return '';
+  const where = `${edge.address}:${String(edge.port)}`;
+  const head = edge.phase === 'listening'
+    ? `edge: listening on ${where}, ${String(edge.workers)} worker(s), pid ${String(edge.pid)}`
+    : `edge: ${edge.phase} (${where})${edge.error === null ? '' : `: ${edge.error}`}`;
+  const header = ['ROUTE', 'HOST', 'PATH', 'TO', 'REQUESTS', '2XX', '4XX', '5XX'];
+  const rows = edge.routes.map((r) => [
+    r.id, r.host ?? '*', r.path,
+    r.target === 'service' ? `${r.service} (${String(r.upstreams)} ready)` : r.target === 'static' ? `${r.service} (static)` : `${r.service} (maintenance)`,
+    String(r.counters?.requests ?? 0), String(r.counters?.status2xx ?? 0), String(r.counters?.status4xx ?? 0), String(r.counters?.status5xx ?? 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const table = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return [head, ...table].join('\n');
+}
