@@ -14,10 +14,35 @@ export interface EdgeStartConfig {
   readonly logDir: string;
   readonly logMaxSize: number;
   readonly logKeep: number;
+  /** The HTTPS listener, or null when TLS is off (then nothing listens on the HTTPS port). */
+  readonly https?: EdgeHttpsConfig | null;
+}
+
+export interface EdgeHttpsConfig {
+  readonly port: number;
+  /** Answer plain HTTP with a 308 to https:// (except `/.well-known/acme-challenge/`). */
+  readonly redirectHttp: boolean;
+  /** Send `Strict-Transport-Security: max-age=31536000` on HTTPS responses. */
+  readonly hsts: boolean;
+}
+
+/** One certificate the edge serves, chosen by SNI: an exact name wins over a wildcard (`*.example.com`). */
+export interface EdgeCert {
+  /** Lower-case names it is served for (exact or `*.` wildcard). */
+  readonly hosts: readonly string[];
+  /** PEM: the certificate, then its chain. */
+  readonly cert: string;
+  /** PEM private key. Secret: never logged, never in an error. */
+  readonly key: string;
 }
 
 export type DaemonToEdge =
-  | { readonly type: 'start'; readonly config: EdgeStartConfig; readonly table: RouteTable }
+  | { readonly type: 'start'; readonly config: EdgeStartConfig; readonly table: RouteTable; readonly certs?: readonly EdgeCert[] }
+  /** Replaces the whole certificate set; new TLS handshakes use it, open connections keep theirs. */
+  | { readonly type: 'certs'; readonly id: string; readonly certs: readonly EdgeCert[] }
+  /** Replaces the HTTP-01 answers: `GET /.well-known/acme-challenge/TOKEN` on the HTTP port, any host, answers
+   * the key authorization as text/plain (before routing, redirects and maintenance). */
+  | { readonly type: 'challenges'; readonly id: string; readonly tokens: Readonly<Record<string, string>> }
   | { readonly type: 'table'; readonly table: RouteTable }
   /** Wait until no request or WebSocket of these upstreams is open in any worker; at the deadline close their
    * WebSockets with code 1001 (going away) and report. Sent after the table that no longer routes to them. */
@@ -29,6 +54,9 @@ export type EdgeToDaemon =
   | { readonly type: 'listening'; readonly address: string; readonly port: number; readonly workers: number }
   /** The listener could not be opened (port in use, no permission): the edge process exits after sending this. */
   | { readonly type: 'listen_failed'; readonly code: string; readonly message: string }
+  /** Every worker serves the certificate set / challenge answers of that request. */
+  | { readonly type: 'certs_applied'; readonly id: string }
+  | { readonly type: 'challenges_applied'; readonly id: string }
   /** A table was applied by every worker. */
   | { readonly type: 'table_applied'; readonly version: number }
   | { readonly type: 'drained'; readonly id: string; readonly forced: boolean; readonly webSocketsClosed: number; readonly requestsLeft: number }
