@@ -21,18 +21,41 @@ export interface AccessLogBatch {
   flush(): Promise<void>;
 }
 
-/** The access log line of one request (newline included). */
+/** Characters JSON.stringify would escape in a string (quote, backslash, controls, lone surrogates: any surrogate is
+ * sent the slow way, which is rare enough). */
+// eslint-disable-next-line no-control-regex -- exactly the characters JSON escapes
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function jsonString(value: string): string {
+  return needsEscape.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/** `toISOString()` of the current second, without its milliseconds (`2025-01-02T03:04:05.`): one Date a second. */
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+function isoTime(time: number): string {
+  if (!Number.isInteger(time)) return new Date(time).toISOString();
+  const second = Math.floor(time / 1000);
+  if (second !== isoSecond) {
+    const iso = new Date(time).toISOString();
+    if (iso.length !== 24) return iso; // years beyond 0000–9999: not worth caching
+    isoSecond = second;
+    isoPrefix = iso.slice(0, 20);
+  }
+  const ms = time - second * 1000;
+  return `${isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${String(ms)}Z`;
+}
+
+/** The access log line of one request (newline included). The same text as JSON.stringify of
+ * `{ time, method, path, status, bytes, duration_ms, upstream, client }`, built by hand: it runs once per request in
+ * the worker, and an object plus JSON.stringify plus a Date cost about five times as much. */
 export function formatAccessLine(entry: AccessEntry): string {
-  return `${JSON.stringify({
-    time: new Date(entry.time).toISOString(),
-    method: entry.method,
-    path: entry.path,
-    status: entry.status,
-    bytes: entry.bytes,
-    duration_ms: Math.round(entry.durationMs * 10) / 10,
-    upstream: entry.upstream,
-    client: entry.clientIp,
-  })}\n`;
+  return `{"time":"${isoTime(entry.time)}","method":${jsonString(entry.method)},"path":${jsonString(entry.path)},"status":${jsonNumber(entry.status)},"bytes":${jsonNumber(entry.bytes)},"duration_ms":${jsonNumber(Math.round(entry.durationMs * 10) / 10)},"upstream":${entry.upstream === null ? 'null' : jsonString(entry.upstream)},"client":${jsonString(entry.clientIp)}}\n`;
 }
 
 export function createAccessLogBatch(options: AccessLogBatchOptions): AccessLogBatch {

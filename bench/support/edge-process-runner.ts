@@ -1,0 +1,60 @@
+// Berth's edge as shipped, for the P6 benchmark (bench/edge.bench.ts): startEdgeProcess (the edge process the daemon
+// runs: a node:cluster primary, SCHED_NONE, with WORKERS worker processes, access log on, batched over IPC to the
+// primary which writes one JSON-lines file per route) with one route (any host, path /) to one upstream, no rate
+// limit, no auth. The benchmark compiles this file with src/ (tsc) and runs it with plain node, so the edge process it
+// spawns runs compiled JS with no loader, as production does.
+//   node edge-process-runner.js PORT UPSTREAM_PORT WORKERS LOG_DIR RUN_DIR
+// Prints `ready PID` on stdout once every worker listens (PID: the edge's primary, which leads the edge's own process
+// group); SIGTERM stops the edge (its whole group) and exits 0.
+import { startEdgeProcess } from '../../src/edge/start-edge-process.js';
+import type { RouteTable } from '../../src/edge/edge-types.js';
+
+const [portArg, upstreamArg, workersArg, logDir, runDir] = process.argv.slice(2);
+const port = Number(portArg);
+const upstreamPort = Number(upstreamArg);
+const workers = Number(workersArg);
+if (!Number.isInteger(port) || !Number.isInteger(upstreamPort) || !Number.isInteger(workers) || workers < 1 || logDir === undefined || runDir === undefined) {
+  console.error('usage: edge-process-runner PORT UPSTREAM_PORT WORKERS LOG_DIR RUN_DIR');
+  process.exit(2);
+}
+
+const table: RouteTable = {
+  version: 1,
+  trustedProxies: [],
+  routes: [{
+    id: 'app#0',
+    host: null,
+    path: '/',
+    stripPrefix: false,
+    websocket: true,
+    rateLimit: null,
+    auth: null,
+    maxBody: 10 * 1024 * 1024,
+    target: { kind: 'service', service: 'app', upstreams: [{ host: '127.0.0.1', port: upstreamPort }] },
+  }],
+};
+
+// What the daemon hands the edge (src/daemon/edge-controller.ts): 10 MB files, 5 kept.
+const started = await startEdgeProcess({
+  config: { address: '127.0.0.1', port, workers, logDir, logMaxSize: 10 * 1024 * 1024, logKeep: 5 },
+  table,
+  runDir,
+  output: (_stream, chunk) => { process.stderr.write(chunk); },
+});
+if (!started.ok) {
+  console.error(`edge-process-runner: ${started.code}: ${started.message}`);
+  process.exit(1);
+}
+const { edge } = started;
+let stopping = false;
+process.stdout.write(`ready ${String(edge.pid)}\n`);
+void edge.exited.then(({ code, signal }) => {
+  if (!stopping) {
+    console.error(`edge-process-runner: the edge exited (${signal ?? `code ${String(code)}`})`);
+    process.exit(1);
+  }
+});
+process.once('SIGTERM', () => {
+  stopping = true;
+  void edge.stop(8000).finally(() => process.exit(0));
+});
