@@ -31,6 +31,18 @@ export function tailLines(text: string, lines = OUTPUT_TAIL_LINES, max = OUTPUT_
 
 /** Blanks the instance's secrets in probe output: values of secret-looking env keys and passwords inside URLs. */
 export function redactOutput(text: string, env: Readonly<Record<string, string>>): string {
+  const secrets = secretsOf(env);
+  if (secrets.length === 0) return text;
+  return secrets.reduce((out, secret) => (out.includes(secret) ? out.split(secret).join('<redacted>') : out), text);
+}
+
+// Why cache: a live probe every second redacts every result, and the list is built from the instance's whole
+// environment (a regex per value). An instance's env object is not changed once built, so it is the key.
+const secretsCache = new WeakMap<object, readonly string[]>();
+
+function secretsOf(env: Readonly<Record<string, string>>): readonly string[] {
+  const cached = secretsCache.get(env);
+  if (cached !== undefined) return cached;
   const secrets = new Set<string>();
   for (const [key, value] of Object.entries(env)) {
     if (value.length >= 4 && isSecretKey(key)) secrets.add(value);
@@ -44,7 +56,9 @@ export function redactOutput(text: string, env: Readonly<Record<string, string>>
     }
   }
   // Longest first, so a secret that contains another is blanked whole.
-  return [...secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('<redacted>'), text);
+  const sorted = [...secrets].sort((a, b) => b.length - a.length);
+  secretsCache.set(env, sorted);
+  return sorted;
 }
 
 function decodeURIComponentSafe(text: string): string {

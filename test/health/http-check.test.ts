@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { checkProbeOnce } from '../../src/health/check-probe-once.js';
+import { closeKeptHttpConnections, keptHttpConnections } from '../../src/health/http-check.js';
 import { makeProbe, makeTarget } from './probe-helpers.js';
 
 let server: Server;
@@ -24,9 +25,28 @@ before(async () => {
   port = (server.address() as AddressInfo).port;
 });
 after(() => {
+  closeKeptHttpConnections();
   server.closeAllConnections();
   server.close();
 });
+
+/** A server that answers every request with `answer` (raw bytes), closing after it when `close`; counts connections. */
+async function rawServer(answer: string, close = false): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const raw = createNetServer((socket) => {
+    connections++;
+    socket.on('error', () => undefined);
+    socket.on('data', () => {
+      if (close) socket.end(answer);
+      else socket.write(answer);
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  after(() => {
+    raw.close();
+  });
+  return { port: (raw.address() as AddressInfo).port, connections: () => connections };
+}
 
 const http = (path: string, extra: { status?: number[]; body?: string } = {}) => ({ path, status: extra.status ?? [], body: extra.body ?? null, port: null });
 
@@ -94,7 +114,7 @@ describe('http check against a real server', () => {
     assert.equal(result.ok, true);
   });
 
-  it('opens a fresh connection every time, so a server that went away fails at once', async () => {
+  it('keeps one connection per port across checks, and a server that went away fails at once', async () => {
     const keepAlive = createServer((_req, res) => res.end('ok'));
     keepAlive.keepAliveTimeout = 60_000;
     let connections = 0;
@@ -103,10 +123,90 @@ describe('http check against a real server', () => {
     const target = makeTarget({ port: (keepAlive.address() as AddressInfo).port });
     const probe = makeProbe({ kind: 'http', http: http('/') });
     for (let i = 0; i < 3; i++) assert.equal((await checkProbeOnce(probe, target)).ok, true);
-    assert.equal(connections, 3, 'no socket is reused between checks');
+    assert.equal(connections, 1, 'the connection is reused between checks');
     keepAlive.closeAllConnections();
     await new Promise((resolve) => keepAlive.close(resolve));
-    assert.equal((await checkProbeOnce(probe, target)).ok, false);
+    const gone = await checkProbeOnce(probe, target);
+    assert.equal(gone.ok, false);
+    assert.match(gone.output, /ECONNREFUSED/);
+  });
+
+  it('retries once on a fresh connection when a kept one fails, and fails when the fresh one does too', async () => {
+    // Answers the first request of each connection with keep-alive, then closes without answering the second.
+    let connections = 0;
+    let answerFresh = true;
+    const raw = createNetServer((socket) => {
+      connections++;
+      let requests = 0;
+      socket.on('data', () => {
+        requests++;
+        if (requests === 1 && answerFresh) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    after(() => raw.close());
+    const target = makeTarget({ port: (raw.address() as AddressInfo).port });
+    const probe = makeProbe({ kind: 'http', http: http('/') });
+    assert.equal((await checkProbeOnce(probe, target)).output, 'HTTP 200');
+    assert.equal((await checkProbeOnce(probe, target)).output, 'HTTP 200', 'the failed kept connection is retried fresh');
+    assert.equal(connections, 2);
+    answerFresh = false;
+    const failed = await checkProbeOnce(probe, target);
+    assert.equal(failed.ok, false, 'a fresh connection that is closed without an answer fails');
+    assert.equal(failed.output, 'ECONNRESET: socket hang up');
+  });
+
+  it('does not keep a connection the server answers with Connection: close, nor an HTTP/1.0 one', async () => {
+    const closing = createServer((req, res) => {
+      if (req.url === '/close') res.setHeader('connection', 'close');
+      res.end('ok');
+    });
+    let connections = 0;
+    closing.on('connection', () => connections++);
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    after(() => {
+      closing.closeAllConnections();
+      closing.close();
+    });
+    const target = makeTarget({ port: (closing.address() as AddressInfo).port });
+    for (let i = 0; i < 2; i++) assert.equal((await checkProbeOnce(makeProbe({ kind: 'http', http: http('/close') }), target)).ok, true);
+    assert.equal(connections, 2);
+    const old = await rawServer('HTTP/1.0 200 OK\r\n\r\nold but fine', true);
+    for (let i = 0; i < 2; i++) assert.equal((await checkProbeOnce(makeProbe({ kind: 'http', http: http('/', { body: 'old but fine' }) }), makeTarget({ port: old.port }))).ok, true);
+    assert.equal(old.connections(), 2);
+  });
+
+  it('reads chunked bodies, skips interim answers, and matches the body across chunks', async () => {
+    const chunked = await rawServer('HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"st\r\nf;ext=1\r\natus": "healthy\r\n2\r\n"}\r\n0\r\n\r\n');
+    const target = makeTarget({ port: chunked.port });
+    const right = await checkProbeOnce(makeProbe({ kind: 'http', http: http('/', { body: '"status": "healthy"' }) }), target);
+    assert.equal(right.output, 'HTTP 200');
+    const wrong = await checkProbeOnce(makeProbe({ kind: 'http', http: http('/', { body: 'degraded' }) }), target);
+    assert.equal(wrong.output, 'HTTP 200: body does not match /degraded/: {"status": "healthy"}');
+    assert.equal(chunked.connections(), 1, 'a complete chunked answer leaves the connection reusable');
+  });
+
+  it('fails closed on what is not an HTTP answer, and on a body cut short', async () => {
+    const garbage = await rawServer('SSH-2.0-OpenSSH_9.6\r\n');
+    const notHttp = await checkProbeOnce(makeProbe({ kind: 'http', http: http('/') }), makeTarget({ port: garbage.port }));
+    assert.equal(notHttp.ok, false);
+    assert.match(notHttp.output, /^invalid HTTP response: SSH-2\.0/);
+    const short = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this', true);
+    const cut = await checkProbeOnce(makeProbe({ kind: 'http', http: http('/') }), makeTarget({ port: short.port }));
+    assert.equal(cut.ok, false);
+    assert.equal(cut.output, 'HTTP 200, then the connection closed mid-body');
+    const badLength = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n');
+    assert.equal((await checkProbeOnce(makeProbe({ kind: 'http', http: http('/') }), makeTarget({ port: badLength.port }))).ok, false);
+  });
+
+  it('answers overlapping checks on the same port each on its own connection', async () => {
+    const target = makeTarget({ port });
+    const results = await Promise.all([1, 2, 3].map(() => checkProbeOnce(makeProbe({ kind: 'http', http: http('/ok') }), target)));
+    assert.deepEqual(results.map((r) => r.output), ['HTTP 200', 'HTTP 200', 'HTTP 200']);
+    assert.ok(keptHttpConnections() >= 1);
+    closeKeptHttpConnections();
+    assert.equal(keptHttpConnections(), 0);
   });
 
   it('blanks secrets from the instance env in the output', async () => {
