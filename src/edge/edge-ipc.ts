@@ -51,9 +51,10 @@ export type DaemonToEdge =
 
 export type EdgeToDaemon =
   /** Every worker listens and has the start table. */
-  | { readonly type: 'listening'; readonly address: string; readonly port: number; readonly workers: number }
-  /** The listener could not be opened (port in use, no permission): the edge process exits after sending this. */
-  | { readonly type: 'listen_failed'; readonly code: string; readonly message: string }
+  | { readonly type: 'listening'; readonly address: string; readonly port: number; readonly workers: number; readonly httpsPort?: number | null }
+  /** The listener could not be opened (port in use, no permission): the edge process exits after sending this.
+   * `port`: the one that failed (the HTTP or the HTTPS port). */
+  | { readonly type: 'listen_failed'; readonly code: string; readonly message: string; readonly port?: number }
   /** Every worker serves the certificate set / challenge answers of that request. */
   | { readonly type: 'certs_applied'; readonly id: string }
   | { readonly type: 'challenges_applied'; readonly id: string }

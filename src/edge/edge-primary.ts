@@ -1,6 +1,7 @@
 // The edge process's cluster primary: takes the daemon's messages (edge-ipc.ts), forks the workers, which accept on
-// the shared listening socket themselves (SCHED_NONE: no round robin through the primary), relays tables, sums
-// drains and counters, writes the access logs, and replaces a worker that dies (100 ms backoff doubling to 5 s) while
+// the shared listening sockets themselves (SCHED_NONE: no round robin through the primary), relays tables,
+// certificate sets and ACME answers (keeping the newest for workers forked later), sums drains and counters,
+// writes the access logs, and replaces a worker that dies (100 ms backoff doubling to 5 s) while
 // the others keep serving: the primary keeps the listening handle, so the socket never closes. It exits on SIGTERM
 // (after its workers finish) and when the daemon's IPC channel goes (the daemon died).
 // Why ≥ 2 workers matter: node:cluster closes a shared handle when its last worker leaves it, so with one worker
@@ -9,7 +10,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { RouteCounters } from './access-record.js';
 import { createAccessLogFiles, type AccessLogFiles } from './access-log-files.js';
 import { createRouteCounters } from './access-record.js';
-import type { DaemonToEdge, EdgeStartConfig, EdgeToDaemon } from './edge-ipc.js';
+import type { DaemonToEdge, EdgeCert, EdgeStartConfig, EdgeToDaemon } from './edge-ipc.js';
 import type { RouteTable } from './edge-types.js';
 import type { PrimaryToWorker, WorkerToPrimary } from './edge-worker-ipc.js';
 import type { DrainOutcome } from './drain-upstreams.js';
@@ -64,10 +65,14 @@ export function runEdgePrimary(): void {
   const workers = new Map<number, WorkerState>();
   const drains = createWorkerAnswers<DrainOutcome>();
   const counters = createWorkerAnswers<Record<string, RouteCounters>>();
+  const applied = createWorkerAnswers<null>();
   const pendingVersions = new Set<number>();
   const restartTimers = new Set<NodeJS.Timeout>();
   let config: EdgeStartConfig | null = null;
   let table: RouteTable | null = null;
+  /** The newest certificate set and ACME answers: what a worker forked from now on starts with. */
+  let certs: readonly EdgeCert[] = [];
+  let challenges: Readonly<Record<string, string>> = {};
   let logs: AccessLogFiles | null = null;
   let announced = false;
   let stopping = false;
@@ -117,11 +122,11 @@ export function runEdgePrimary(): void {
     }, workerStopMs).unref();
   };
 
-  const failListen = (code: string, message: string): void => {
+  const failListen = (code: string, message: string, port: number): void => {
     stopping = true;
     failing = true;
     for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
-    toDaemon({ type: 'listen_failed', code, message }, () => { finish(1); });
+    toDaemon({ type: 'listen_failed', code, message, port }, () => { finish(1); });
   };
 
   const onWorkerMessage = (state: WorkerState, message: WorkerToPrimary): void => {
@@ -129,7 +134,7 @@ export function runEdgePrimary(): void {
       case 'hello':
         if (config === null || table === null || state.phase !== 'forked') return;
         state.phase = 'init';
-        sendTo(state, { type: 'init', address: config.address, port: config.port, table });
+        sendTo(state, { type: 'init', address: config.address, port: config.port, table, https: config.https ?? null, certs, challenges });
         return;
       case 'listening': {
         state.phase = 'listening';
@@ -137,14 +142,14 @@ export function runEdgePrimary(): void {
         const listening = [...workers.values()].filter((other) => other.phase === 'listening').length;
         if (!announced && config !== null && listening >= config.workers) {
           announced = true;
-          toDaemon({ type: 'listening', address: message.address, port: message.port, workers: listening });
+          toDaemon({ type: 'listening', address: message.address, port: message.port, workers: listening, httpsPort: message.httpsPort });
         }
         checkTables();
         return;
       }
       case 'listen_failed':
-        if (!announced && !stopping) failListen(message.code, message.message);
-        else report(`a replacement worker could not listen: ${message.code} ${message.message}`);
+        if (!announced && !stopping) failListen(message.code, message.message, message.port);
+        else report(`a replacement worker could not listen on port ${String(message.port)}: ${message.code} ${message.message}`);
         return;
       case 'table_applied':
         state.version = Math.max(state.version, message.version);
@@ -155,6 +160,10 @@ export function runEdgePrimary(): void {
         return;
       case 'counters':
         counters.answer(message.id, state.worker.id, message.routes);
+        return;
+      case 'certs_applied':
+      case 'challenges_applied':
+        applied.answer(message.id, state.worker.id, null);
         return;
       case 'access':
         for (const [routeId, lines] of Object.entries(message.lines)) logs?.append(routeId, lines);
@@ -168,6 +177,7 @@ export function runEdgePrimary(): void {
         if (config !== null) return;
         config = message.config;
         table = message.table;
+        certs = message.certs ?? certs;
         logs = createAccessLogFiles({ dir: config.logDir, maxSize: config.logMaxSize, keep: config.logKeep, report });
         for (let i = 0; i < Math.max(1, config.workers); i++) fork();
         return;
@@ -195,6 +205,28 @@ export function runEdgePrimary(): void {
         for (const state of asked) sendTo(state, { type: 'drain', id, upstreams, deadlineMs });
         return;
       }
+      case 'certs':
+      case 'challenges': {
+        // Workers not yet told to listen get the newest set in their init; the others are asked now. Each one
+        // answers after the set is applied, so the daemon hears back once every live worker serves it.
+        let relay: PrimaryToWorker;
+        let done: () => void;
+        if (message.type === 'certs') {
+          certs = message.certs;
+          const daemonId = message.id;
+          relay = { type: 'certs', id: '', certs };
+          done = () => { toDaemon({ type: 'certs_applied', id: daemonId }); };
+        } else {
+          challenges = message.tokens;
+          const daemonId = message.id;
+          relay = { type: 'challenges', id: '', tokens: challenges };
+          done = () => { toDaemon({ type: 'challenges_applied', id: daemonId }); };
+        }
+        const asked = serving();
+        const id = applied.ask(asked.map((state) => state.worker.id), done);
+        for (const state of asked) sendTo(state, { ...relay, id });
+        return;
+      }
       case 'counters': {
         const daemonId = message.id;
         const asked = serving();
@@ -220,6 +252,7 @@ export function runEdgePrimary(): void {
     workers.delete(worker.id);
     drains.forget(worker.id);
     counters.forget(worker.id);
+    applied.forget(worker.id);
     checkTables();
     if (stopping) {
       if (workers.size === 0 && !failing) finish(0);

@@ -1,7 +1,8 @@
-// What every request handler of one edge server shares: the current resolver and trusted proxies (swapped by
-// assignment), the upstream pools, the hooks and the per-route counters.
+// What every request handler of one edge server (both listeners) shares: the current resolver, trusted proxies and
+// ACME answers (swapped by assignment), the upstream pools, the hooks, the per-route counters and the HTTPS settings.
 import type { Socket } from 'node:net';
 import { createRouteCounters, type AccessSink, type RouteCounters } from './access-record.js';
+import type { EdgeHttpsConfig } from './edge-ipc.js';
 import type { EdgeServerOptions, RateLimitHook, RouteResolver, ServeStaticHook } from './edge-server.js';
 import type { ProxySettings } from './proxy-request.js';
 import type { Tunnel } from './proxy-websocket.js';
@@ -23,6 +24,10 @@ export interface EdgeState {
   /** Every upstream slot handed out and still open or busy, including slots of upstreams a table swap retired
    * (their requests run on): what a drain counts. Pruned by pruneSlots. */
   readonly slots: Set<UpstreamSlot>;
+  /** The HTTPS listener's settings (null: plain HTTP only, no redirect, no HSTS). */
+  readonly https: EdgeHttpsConfig | null;
+  /** ACME HTTP-01 answers by token, swapped by assignment. */
+  challenges: ReadonlyMap<string, string>;
 }
 
 /** Wraps `pick` so every slot a request or tunnel gets is remembered in `slots`. */
@@ -52,6 +57,8 @@ export function createEdgeState(options: EdgeServerOptions, basePools: UpstreamP
     authTimeoutMs: options.authTimeoutMs ?? 10_000,
     tunnels: new Map(),
     slots,
+    https: options.https ?? null,
+    challenges: new Map(),
   };
 }
 

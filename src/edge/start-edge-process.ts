@@ -8,8 +8,9 @@ import { removeProcessRecord, writeProcessRecord } from '../exec/process-records
 import { loaderFlags } from '../exec/spawn-daemon.js';
 import { stopProcessGroup } from '../exec/stop-process-group.js';
 import type { RouteCounters } from './access-record.js';
-import type { DaemonToEdge, EdgeStartConfig, EdgeToDaemon } from './edge-ipc.js';
+import type { DaemonToEdge, EdgeCert, EdgeStartConfig, EdgeToDaemon } from './edge-ipc.js';
 import type { RouteTable, Upstream } from './edge-types.js';
+import { checkEdgeCerts } from './tls-contexts.js';
 
 export interface EdgeProcess {
   readonly pid: number;
@@ -18,6 +19,12 @@ export interface EdgeProcess {
   /** `deadlineMs`: milliseconds from now. */
   drain(upstreams: readonly Upstream[], deadlineMs: number): Promise<DrainResult>;
   readCounters(): Promise<Record<string, RouteCounters>>;
+  /** Replaces the whole certificate set; resolves once every worker uses it for new handshakes (open connections
+   * keep theirs). Rejects, changing nothing, when a certificate or key does not load or they do not match (the
+   * error names the hosts, never the key). */
+  setCerts(certs: readonly EdgeCert[]): Promise<void>;
+  /** Replaces the ACME HTTP-01 answers (token → key authorization); resolves once every worker answers them. */
+  setChallenges(tokens: Readonly<Record<string, string>>): Promise<void>;
   /** SIGTERM to the process group, SIGKILL at the timeout (default 10 s); resolves once the group is empty. */
   stop(timeoutMs?: number): Promise<void>;
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
@@ -36,6 +43,9 @@ export interface StartEdgeOptions {
   readonly output?: (stream: 'out' | 'err', chunk: Buffer) => void;
   /** Default 15 s. */
   readonly startTimeoutMs?: number;
+  /** The certificate set to start with (for `config.https`); one that does not load is skipped, reported on stderr
+   * by hosts. */
+  readonly certs?: readonly EdgeCert[];
 }
 
 const recordName = '.edge';
@@ -70,6 +80,8 @@ export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeRe
   const tables = new Map<number, Waiter<undefined>[]>();
   const drains = new Map<string, Waiter<DrainResult>>();
   const counters = new Map<string, Waiter<Record<string, RouteCounters>>>();
+  /** certs_applied and challenges_applied, by request id. */
+  const applied = new Map<string, Waiter<undefined>>();
   const workerExitListeners = new Set<(info: { pid: number; code: number | null; signal: string | null }) => void>();
   let nextId = 0;
   let gone: Error | null = null;
@@ -79,10 +91,11 @@ export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeRe
     child.once('exit', (code, signal) => {
       gone = new Error(`the edge process exited (${signal ?? `code ${String(code)}`})`);
       for (const waiters of tables.values()) for (const waiter of waiters) waiter.reject(gone);
-      for (const waiter of [...drains.values(), ...counters.values()]) waiter.reject(gone);
+      for (const waiter of [...drains.values(), ...counters.values(), ...applied.values()]) waiter.reject(gone);
       tables.clear();
       drains.clear();
       counters.clear();
+      applied.clear();
       resolve({ code, signal });
     });
   });
@@ -115,12 +128,24 @@ export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeRe
         counters.get(message.id)?.resolve(message.routes);
         counters.delete(message.id);
         break;
+      case 'certs_applied':
+      case 'challenges_applied':
+        applied.get(message.id)?.resolve(undefined);
+        applied.delete(message.id);
+        break;
       case 'worker_exit':
         for (const listener of workerExitListeners) listener({ pid: message.pid, code: message.code, signal: message.signal });
         break;
       default:
         break;
     }
+  });
+
+  /** Sends a request answered by `certs_applied` / `challenges_applied` with its id. */
+  const ask = (build: (id: string) => DaemonToEdge): Promise<void> => new Promise((resolve, reject) => {
+    const id = String(++nextId);
+    applied.set(id, { resolve, reject });
+    send(build(id), { reject: (error) => { applied.delete(id); reject(error); } });
   });
 
   let stopping: Promise<void> | undefined;
@@ -149,6 +174,16 @@ export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeRe
         counters.set(id, { resolve, reject });
         send({ type: 'counters', id }, { reject: (error) => { counters.delete(id); reject(error); } });
       });
+    },
+    setCerts(certs) {
+      const problem = checkEdgeCerts(certs);
+      if (problem !== null) {
+        return Promise.reject(new Error(`the certificate for ${problem.hosts.join(', ')} cannot be served: ${problem.reason}`));
+      }
+      return ask((id) => ({ type: 'certs', id, certs }));
+    },
+    setChallenges(tokens) {
+      return ask((id) => ({ type: 'challenges', id, tokens: { ...tokens } }));
     },
     stop(timeoutMs = defaultStopMs) {
       stopping ??= (async () => {
@@ -181,13 +216,15 @@ export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeRe
         onStartMessage = null;
         resolve({ ok: true, edge });
       } else if (message.type === 'listen_failed') {
-        fail(message.code, `the edge could not listen on ${options.config.address}:${String(options.config.port)}: ${message.message}`);
+        const port = message.port ?? options.config.port;
+        const which = port === options.config.https?.port && port !== options.config.port ? ' (HTTPS)' : '';
+        fail(message.code, `the edge could not listen on ${options.config.address}:${String(port)}${which}: ${message.message}`);
       }
     };
     void exited.then(({ code, signal }) => {
       if (onStartMessage === null) return;
       fail('EXITED', withTail(`the edge process exited while starting (${signal ?? `code ${String(code)}`})`));
     });
-    send({ type: 'start', config: options.config, table: options.table }, { reject: (error) => { fail('EIPC', error.message); } });
+    send({ type: 'start', config: options.config, table: options.table, certs: options.certs ?? [] }, { reject: (error) => { fail('EIPC', error.message); } });
   });
 }

@@ -94,10 +94,12 @@ describe('the edge process: table swaps and drains', () => {
       assert.equal(parseEcho(await send(port, { path: '/new' })).name, 'b');
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(drained, false, 'drain waits for the running requests');
-      held[0]?.end('one');
+      // The two requests may reach the upstream in either order (two connections, two workers).
+      const heldFor = (url: string): ServerResponse | undefined => held.find((res) => res.req.url === url);
+      heldFor('/slow/1')?.end('one');
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(drained, false, 'one request is still running');
-      held[1]?.end('two');
+      heldFor('/slow/2')?.end('two');
       assert.deepEqual(await drain, { forced: false, webSocketsClosed: 0, requestsLeft: 0 });
       assert.deepEqual((await Promise.all(answers)).map((answer) => [answer.status, answer.body]), [[200, 'one'], [200, 'two']]);
       // Nothing open to it: a second drain answers at once.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listGroupMembers } from '../../src/exec/proc-stat.js';
-import type { EdgeStartConfig } from '../../src/edge/edge-ipc.js';
+import type { EdgeCert, EdgeStartConfig } from '../../src/edge/edge-ipc.js';
 import type { RouteTable, Upstream } from '../../src/edge/edge-types.js';
 import { startEdgeProcess, type EdgeProcess } from '../../src/edge/start-edge-process.js';
 import { makeRoute, serviceTarget } from './edge-fixtures.js';
@@ -42,7 +42,7 @@ export function makeEdgeDir(): { dir: string; logDir: string; runDir: string } {
   return { dir, logDir: join(dir, 'logs'), runDir: join(dir, 'run') };
 }
 
-export async function startTestEdge(table: RouteTable, config: Partial<EdgeStartConfig> = {}): Promise<StartedEdge> {
+export async function startTestEdge(table: RouteTable, config: Partial<EdgeStartConfig> = {}, certs?: readonly EdgeCert[]): Promise<StartedEdge> {
   const { dir, logDir, runDir } = makeEdgeDir();
   const port = config.port ?? await freePort();
   let stderr = '';
@@ -52,6 +52,7 @@ export async function startTestEdge(table: RouteTable, config: Partial<EdgeStart
     runDir,
     output: (stream, chunk) => { if (stream === 'err') stderr += chunk.toString(); },
     startTimeoutMs: 60_000,
+    ...(certs === undefined ? {} : { certs }),
   });
   if (!result.ok) {
     rmSync(dir, { recursive: true, force: true });
