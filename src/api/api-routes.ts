@@ -45,6 +45,19 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   { method: 'GET', path: /^\/v1\/status$/, handle: async (c, _q, r) => {
     send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
   } },
+  { method: 'GET', path: /^\/v1\/certs$/, handle: async (c, _q, r) => {
+    send(r, 200, { certs: (await c.edge?.status())?.certs ?? [] });
+  } },
+  { method: 'POST', path: /^\/v1\/certs\/renew$/, handle: async (c, _q, r, params) => {
+    const host = (params.get('host') ?? '').toLowerCase();
+    const renewed = await c.edge?.renewCert(host);
+    if (renewed === undefined || renewed === null) {
+      const managed = ((await c.edge?.status())?.certs ?? []).filter((cert) => cert.source === 'acme').map((cert) => cert.host);
+      sendError(r, 404, 'BERTH_E_CERT_UNKNOWN', { host, known: managed.length === 0 ? 'none (no `edge.tls.acme`)' : managed.join(', ') });
+      return;
+    }
+    send(r, renewed.state === 'valid' && renewed.failures === 0 ? 200 : 502, { cert: renewed });
+  } },
   // `berth maintenance on|off [SERVICE...]`: ?on=1|0&service=NAME (repeated; none means every routed service).
   { method: 'POST', path: /^\/v1\/maintenance$/, handle: async (c, _q, r, params) => {
     const names = params.getAll('service');

@@ -69,6 +69,10 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
   start: { summary: 'start services (and what they depend on)', load: service('start') },
   stop: { summary: 'stop services', load: service('stop') },
   restart: { summary: 'restart services', load: service('restart') },
+  certs: { summary: 'the edge\'s TLS certificates; `certs renew HOST` renews one now', load: async () => {
+    const m = await import('./commands/certs.js');
+    return { run: m.runCerts, help: m.CERTS_HELP };
+  } },
   maintenance: { summary: 'answer routed services with 503 and a plain page (on|off)', load: async () => {
     const m = await import('./commands/maintenance.js');
     return { run: m.runMaintenance, help: m.MAINTENANCE_HELP };

@@ -1,12 +1,14 @@
 // The edge part of `berth status`: where it listens, and one row a route with its counters.
 import type { EdgeStatus } from '../daemon/edge-controller.js';
+import { formatCerts } from './format-certs.js';
 
 /** Renders the edge block, or '' when the stack has no edge. */
 export function formatEdgeStatus(edge: EdgeStatus | null): string {
   if (edge === null) return '';
   const where = `${edge.address}:${String(edge.port)}`;
+  const https = edge.httpsPort === null ? '' : ` and HTTPS ${String(edge.httpsPort)}`;
   const head = edge.phase === 'listening'
-    ? `edge: listening on ${where}, ${String(edge.workers)} worker(s), pid ${String(edge.pid)}`
+    ? `edge: listening on ${where}${https}, ${String(edge.workers)} worker(s), pid ${String(edge.pid)}`
     : `edge: ${edge.phase} (${where})${edge.error === null ? '' : `: ${edge.error}`}`;
   const header = ['ROUTE', 'HOST', 'PATH', 'TO', 'REQUESTS', '2XX', '4XX', '5XX'];
   const rows = edge.routes.map((r) => [
@@ -16,5 +18,6 @@ export function formatEdgeStatus(edge: EdgeStatus | null): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const table = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
-  return [head, ...table].join('\n');
+  const certs = formatCerts(edge.certs, Date.now());
+  return [head, ...table, ...(certs === '' ? [] : ['', certs])].join('\n');
 }

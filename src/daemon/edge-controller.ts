@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import type { RouteCounters } from '../edge/access-record.js';
 import { buildRouteTable } from '../edge/build-route-table.js';
-import type { EdgeStartConfig } from '../edge/edge-ipc.js';
+import type { EdgeCert, EdgeStartConfig } from '../edge/edge-ipc.js';
 import type { RouteTable } from '../edge/edge-types.js';
 import type { DrainResult, EdgeProcess, StartEdgeResult } from '../edge/start-edge-process.js';
 import { createDiagnostic } from '../errors/diagnostic.js';
 import { parseSize } from '../shared/size.js';
 import type { Logger } from '../shared/logger.js';
+import type { NewEvent } from '../state/event-store.js';
+import { CertManager, type CertStatus } from '../tls/cert-manager.js';
 import type { BlueGreenResult } from '../supervisor/blue-green.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { readMaintenance, writeMaintenance } from './maintenance-file.js';
@@ -38,6 +40,9 @@ export interface EdgeStatus {
   readonly error: string | null;
   readonly maintenance: readonly string[];
   readonly routes: readonly EdgeRouteStatus[];
+  /** Where HTTPS listens, or null when TLS is off. */
+  readonly httpsPort: number | null;
+  readonly certs: readonly CertStatus[];
 }
 
 export interface EdgeControllerOptions {
@@ -46,7 +51,11 @@ export interface EdgeControllerOptions {
   readonly stateDir: string;
   readonly runDir: string;
   readonly logger: Logger;
-  readonly startEdge: (options: { config: EdgeStartConfig; table: RouteTable; runDir: string; output?: (stream: 'out' | 'err', chunk: Buffer) => void }) => Promise<StartEdgeResult>;
+  readonly startEdge: (options: { config: EdgeStartConfig; table: RouteTable; runDir: string; certs?: readonly EdgeCert[]; output?: (stream: 'out' | 'err', chunk: Buffer) => void }) => Promise<StartEdgeResult>;
+  /** Records events (certificates) in state.db. */
+  readonly record: (event: NewEvent) => void;
+  /** The environment hooks (dns_hook) run with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 const RESTART_FIRST_MS = 500;
@@ -61,6 +70,7 @@ export class EdgeController {
   readonly #options: EdgeControllerOptions;
   readonly #config: EdgeStartConfig;
   readonly #maintenance: Set<string>;
+  readonly #certs: CertManager | null;
   #edge: EdgeProcess | null = null;
   #phase: EdgePhase = 'starting';
   #error: string | null = null;
@@ -86,7 +96,13 @@ export class EdgeController {
     this.#config = {
       address: edge?.listen.address ?? '0.0.0.0', port: edge?.listen.http ?? 80, workers,
       logDir: join(options.stateDir, 'logs', 'access'), logMaxSize: parseSize('10mb') ?? 10 * 1024 * 1024, logKeep: 5,
+      https: edge?.tls === undefined ? null : { port: edge.listen.https, redirectHttp: edge.tls.redirect_http, hsts: edge.tls.hsts },
     };
+    this.#certs = edge?.tls === undefined ? null : new CertManager({
+      stack: options.stack, stateDir: options.stateDir, logger: options.logger, record: options.record, env: options.env,
+      serve: (certs) => this.#edge?.setCerts(certs) ?? Promise.resolve(),
+      answer: (tokens) => (this.#edge === null ? Promise.reject(new Error('the edge is not running, so it cannot answer the HTTP-01 challenge')) : this.#edge.setChallenges(tokens)),
+    });
     this.#maintenance = new Set(readMaintenance(options.stateDir).filter((name) => options.stack.services[name] !== undefined));
     this.#table = this.#build(1);
     this.#tableKey = keyOf(this.#table);
@@ -101,6 +117,8 @@ export class EdgeController {
     this.#launching = this.#launch();
     await this.#launching;
     this.#firstLaunchDone();
+    // After the first launch: HTTP-01 needs a listening edge. Stored certificates were served from the start.
+    this.#certs?.start();
   }
 
   /** Resolves once the edge has started (or failed to) and applied the table of the instances ready now, so a
@@ -117,7 +135,7 @@ export class EdgeController {
     const { logger } = this.#options;
     const startTable = this.#table;
     const result = await this.#options.startEdge({
-      config: this.#config, table: startTable, runDir: this.#options.runDir,
+      config: this.#config, table: startTable, runDir: this.#options.runDir, certs: this.#certs?.edgeCerts() ?? [],
       output: (stream, chunk) => { logger.info('edge output', { stream, text: chunk.toString('utf8').trimEnd() }); },
     });
     if (!result.ok) {
@@ -151,7 +169,9 @@ export class EdgeController {
       logger.error('edge process exited', { ...exit, retry_ms: this.#restartDelay });
       this.#scheduleRelaunch();
     });
-    // The table may have moved on while the process started.
+    // The table may have moved on while the process started; a restarted edge needs the open challenges back.
+    const tokens = this.#certs?.tokens() ?? {};
+    if (Object.keys(tokens).length > 0) await result.edge.setChallenges(tokens).catch(() => undefined);
     await this.refresh();
   }
 
@@ -239,11 +259,18 @@ export class EdgeController {
     return {
       phase: this.#phase, address: this.#config.address, port: this.#config.port, workers: this.#config.workers,
       pid: this.#edge?.pid ?? null, error: this.#error, maintenance: [...this.#maintenance], routes,
+      httpsPort: this.#config.https?.port ?? null, certs: this.#certs?.status() ?? [],
     };
   }
 
   /** Stops the edge process (after the services it fronts were stopped, so their requests had their chance). */
+  /** Asks the CA for a host's certificate now; null when the host's certificate is not Berth's to renew. */
+  renewCert(host: string): Promise<CertStatus | null> {
+    return this.#certs?.renew(host) ?? Promise.resolve(null);
+  }
+
   async stop(): Promise<void> {
+    this.#certs?.stop();
     this.#stopping = true;
     this.#firstLaunchDone();
     this.#phase = 'stopped';

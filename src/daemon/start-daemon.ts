@@ -8,6 +8,7 @@ import { callApi } from '../client/api-client.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
 import { openEventRecorder } from '../state/event-recorder.js';
+import type { NewEvent } from '../state/event-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { EdgeController } from './edge-controller.js';
 import type { StatePaths } from './state-paths.js';
@@ -48,7 +49,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   const done = new Promise<void>((resolve) => (finish = resolve));
   let stopping: Promise<void> | null = null;
   let server: Server | null = null;
-  const edge = await createEdge(options, supervisor, logger);
+  const edge = await createEdge(options, supervisor, logger, recorder.append);
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       // The edge first: it finishes the requests in flight while the services behind it still run.
@@ -79,9 +80,9 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
 }
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.
-async function createEdge(options: DaemonOptions, supervisor: Supervisor, logger: Logger): Promise<EdgeController | null> {
+async function createEdge(options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<EdgeController | null> {
   const { EdgeController, stackNeedsEdge } = await import('./edge-controller.js');
   if (!stackNeedsEdge(options.stack)) return null;
   const { startEdgeProcess } = await import('../edge/start-edge-process.js');
-  return new EdgeController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, runDir: options.paths.runDir, logger, startEdge: startEdgeProcess });
+  return new EdgeController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, runDir: options.paths.runDir, logger, startEdge: startEdgeProcess, record, env: options.baseEnv });
 }

@@ -27,12 +27,14 @@ export interface EventRecorder {
   readonly previous: PreviousDaemon;
   /** A supervisor listener. Never throws. */
   readonly record: (event: SupervisorEvent) => void;
+  /** Records an event of another part of Berth (certificates, the edge), redacted like the others. Never throws. */
+  readonly append: (event: NewEvent) => void;
   /** Records daemon_stopped and closes the database; later events are dropped. Safe to call twice. */
   readonly close: (reason?: string) => void;
 }
 
 /** Every event type Berth records (later features add theirs). */
-export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED] as const;
+export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED, 'cert_issued', 'cert_failed', 'cert_expiring'] as const;
 
 // How often a persisting database failure is logged again.
 const REPORT_EVERY_MS = 60_000;
@@ -163,6 +165,7 @@ export async function openEventRecorder(options: EventRecorderOptions): Promise<
   return {
     store,
     previous,
+    append,
     record: (event) => {
       try {
         const stored = map(event);

@@ -1,6 +1,6 @@
 // The edge: the built-in HTTP(S) front door.
 import { z } from 'zod';
-import { portSchema } from './primitives.js';
+import { durationSchema, portSchema } from './primitives.js';
 
 export const edgeSchema = z
   .strictObject({
@@ -20,7 +20,9 @@ export const edgeSchema = z
           .strictObject({
             email: z.email().meta({ description: 'Contact address for the ACME account.' }),
             directory: z.union([z.enum(['production', 'staging']), z.url()]).default('production').meta({ description: "Let's Encrypt `production` or `staging`, or any ACME directory URL." }),
-            dns_hook: z.string().optional().meta({ description: 'A command that sets and clears DNS-01 records; needed for wildcard hosts.' }),
+            dns_hook: z.string().optional().meta({ description: 'A command that sets and clears DNS-01 records; needed for wildcard hosts. Run as `HOOK set|clear NAME VALUE` (also in `$BERTH_DNS_ACTION`, `$BERTH_DNS_NAME`, `$BERTH_DNS_VALUE`).' }),
+            dns_resolvers: z.array(z.string().regex(/^[^\s:]+(:\d+)?$/, 'host or host:port')).default([]).meta({ description: 'DNS servers (`host:port`) asked whether a DNS-01 record is visible yet; the system resolver when empty.' }),
+            dns_wait: durationSchema.default('60s').meta({ description: 'Longest wait for a DNS-01 record to become visible before the CA is asked to check it.' }),
           })
           .optional()
           .meta({ description: 'Certificates from an ACME CA, obtained and renewed by the edge.' }),
