@@ -49,6 +49,21 @@ export function lintRouteConflicts(context: LintContext): Diagnostic[] {
   return out;
 }
 
+/** A wildcard host whose certificate would come from ACME, which needs DNS-01, without a `dns_hook`. */
+export function lintWildcardWithoutDnsHook(context: LintContext): Diagnostic[] {
+  const tls = context.stack.edge?.tls;
+  if (tls?.acme === undefined || tls.acme.dns_hook !== undefined) return [];
+  const fromFiles = new Set(tls.certs.map((c) => c.host.toLowerCase()));
+  const out: Diagnostic[] = [];
+  for (const service of Object.values(context.stack.services)) {
+    service.routes.forEach((route, index) => {
+      if (route.host?.startsWith('*.') !== true || fromFiles.has(route.host.toLowerCase())) return;
+      out.push(createDiagnostic('BERTH_E_WILDCARD_NEEDS_DNS', { ...at(context, ['services', service.name, 'routes', index, 'host']), service: service.name, params: { host: route.host }, expected: '`edge.tls.acme.dns_hook` (DNS-01), or a certificate file for the host in `edge.tls.certs`', found: 'neither' }));
+    });
+  }
+  return out;
+}
+
 /** Routes on a service that has neither `http` nor `static`. */
 export function lintRoutesWithoutUpstream(context: LintContext): Diagnostic[] {
   return Object.values(context.stack.services)

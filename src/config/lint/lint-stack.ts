@@ -4,7 +4,7 @@ import type { ResolvedStack } from '../resolved-stack.js';
 import type { SourceMap } from '../source-map.js';
 import type { LintOptions, LintRule } from './lint-context.js';
 import { lintDependencyConditions, lintDependencyCycles, lintUnknownDependencies } from './lint-dependencies.js';
-import { lintBindAllInterfaces, lintPortConflicts, lintRouteConflicts, lintRoutesWithoutUpstream } from './lint-network.js';
+import { lintBindAllInterfaces, lintPortConflicts, lintRouteConflicts, lintRoutesWithoutUpstream, lintWildcardWithoutDnsHook } from './lint-network.js';
 import { lintSecretLiterals, lintTrackedEnvFiles } from './lint-secrets.js';
 import { lintPostgresVersion, lintRecipeData, lintSingletons } from './lint-services.js';
 
@@ -17,6 +17,7 @@ export const LINT_RULES: readonly LintRule[] = [
   lintPortConflicts,
   lintRouteConflicts,
   lintRoutesWithoutUpstream,
+  lintWildcardWithoutDnsHook,
   lintBindAllInterfaces,
   lintSingletons,
   lintRecipeData,

@@ -144,3 +144,22 @@ describe('lint: binding 0.0.0.0 behind the edge (BERTH_W_BIND_ALL_INTERFACES)', 
     }
   });
 });
+
+describe('lint: wildcard hosts need DNS-01 (BERTH_E_WILDCARD_NEEDS_DNS)', () => {
+  const stack = (tls: string): string => `services:\n  web:\n    command: ./web\n    http: {}\n    routes:\n      - host: shop.example.com\n      - host: "*.shop.example.com"\nedge:\n  tls: ${tls}\n`;
+
+  it('points at the wildcard host when ACME has no dns_hook', () => {
+    const d = only(loadText(stack('{ acme: { email: ops@example.com } }')), 'BERTH_E_WILDCARD_NEEDS_DNS');
+    assert.equal(d.message, 'no certificate can be obtained for *.shop.example.com: a wildcard needs the DNS-01 challenge');
+    assert.equal(d.path, 'services.web.routes[1].host');
+    assert.equal(position(d), '7:15');
+    assert.match(d.hint, /dns_hook/);
+    assert.equal(d.found, 'neither');
+  });
+
+  it('does not fire with a dns_hook, with a certificate file for the host, or without ACME', () => {
+    assert.ok(loadText(stack('{ acme: { email: ops@example.com, dns_hook: ./hook.sh } }')).ok);
+    assert.ok(loadText(stack('{ acme: { email: ops@example.com }, certs: [{ host: "*.shop.example.com", cert: a.pem, key: a.key }] }')).ok);
+    assert.ok(loadText(stack('{ certs: [{ host: "*.shop.example.com", cert: a.pem, key: a.key }] }')).ok);
+  });
+});
