@@ -1,7 +1,8 @@
 // P6 benchmark: Berth's edge against nginx and Caddy, HTTP/1.1 keep-alive, in the same run, to the same upstream.
 // Target: ≥ 0.5× nginx req/s and ≥ 1.0× Caddy; p99 ≤ 3× nginx at half load.
-// Run: npx tsx bench/edge.bench.ts [seconds-per-run=10] [rounds=3]
-// Needs nginx (Debian nginx-light), caddy and wrk on PATH.
+// Run: npx tsx bench/edge.bench.ts [seconds-per-run=10] [rounds=3] [--only http|tls]
+// Needs nginx (Debian nginx-light), caddy and wrk on PATH; openssl for the TLS rows. Without --only: the HTTP rows
+// (below), then the TLS rows; `--only tls` runs the TLS rows alone (≈ 4 minutes at 10 s × 3).
 //
 // Every process listens on 127.0.0.1 on a free port:
 // - upstream: nginx, 1 worker, `return 200` with a 100-byte body (measured alone with wrk first);
@@ -25,16 +26,38 @@
 // after start, peak under full load (sampled every 250 ms), idle after all phases.
 // Then one CPU profile of Berth (library, 1 process, the V8 profiler started after a warm-up) under full load: top
 // self times; and one of the edge as shipped (workers: 1, `--cpu-prof` for its worker and primary, whole life).
+//
+// TLS rows (P6 over TLS): one throwaway certificate (bench/support/bench-cert.ts: openssl, a CA and a leaf for
+// `localhost`, ECDSA P-256), served by nginx (`listen ... ssl`, `ssl_protocols TLSv1.2 TLSv1.3`, otherwise as the
+// HTTP nginx), Caddy (`tls cert key`) and the edge as shipped (`config.https` + `certs`, workers: 1 and 2, access log
+// on), the same route to the same upstream. wrk over https://localhost:PORT/ (SNI `localhost`; wrk verifies nothing
+// and offers no ALPN, so HTTP/1.1 everywhere), interleaved rounds as above:
+// 1. keep-alive, `-c64`: req/s, p99, CPU per request (the handshakes are 64 per run: this is the record layer);
+// 2. `-c8` keep-alive: p99 below saturation;
+// 3. handshakes: `-c64 -H "Connection: close"`, a new TCP connection and a full handshake per request (wrk keeps no
+//    client session cache, so nothing is resumed): req/s and CPU per connection.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { edgeCiphers } from '../src/edge/tls-contexts.js';
+import { makeBenchCert, type BenchCert } from './support/bench-cert.js';
 import { fmt, machineLine, median, NODE, onCleanup, ROOT, runBench, sleep, table } from './support/harness.js';
 
-const seconds = Number(process.argv[2] ?? 10);
-const rounds = Number(process.argv[3] ?? 3);
+const cliArgs = process.argv.slice(2);
+const onlyIndex = cliArgs.indexOf('--only');
+const only = onlyIndex < 0 ? null : cliArgs[onlyIndex + 1];
+if (only !== null && only !== 'http' && only !== 'tls') throw new Error('usage: edge.bench.ts [seconds] [rounds] [--only http|tls]');
+const positional = cliArgs.filter((_arg, index) => onlyIndex < 0 || (index !== onlyIndex && index !== onlyIndex + 1));
+const seconds = Number(positional[0] ?? 10);
+const rounds = Number(positional[1] ?? 3);
+const runHttpRows = only !== 'tls';
+const runTlsRows = only !== 'http';
+/** The name wrk connects to (and sends as SNI): /etc/hosts has it as 127.0.0.1, where everything listens. */
+const TLS_HOST = 'localhost';
 const FULL_CONNECTIONS = 64;
 const LOW_CONNECTIONS = 8;
 const BODY = `${'x'.repeat(99)}\n`;
@@ -94,12 +117,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function getStatus(port: number): Promise<number> {
+/** GET / on 127.0.0.1:port; `tls`: over HTTPS with SNI TLS_HOST, the certificate checked against the bench CA. */
+function getStatus(port: number, tls: BenchCert | null = null): Promise<number> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 1000 }, (res) => {
+    const options = { host: '127.0.0.1', port, path: '/', agent: false, timeout: 1000, headers: { host: `${TLS_HOST}:${String(port)}` } };
+    const onResponse = (res: IncomingMessage): void => {
       res.resume();
       res.once('end', () => { resolve(res.statusCode ?? 0); });
-    });
+    };
+    const req = tls === null
+      ? request(options, onResponse)
+      : httpsRequest({ ...options, servername: tls.host, ca: readFileSync(tls.caFile) }, onResponse);
     req.once('error', () => { resolve(0); });
     req.once('timeout', () => { req.destroy(); });
     req.end();
@@ -107,10 +135,10 @@ function getStatus(port: number): Promise<number> {
 }
 
 /** Waits until GET / on `port` answers 200 with the upstream's body length. */
-async function waitForOk(name: string, running: Running, port: number): Promise<void> {
+async function waitForOk(name: string, running: Running, port: number, tls: BenchCert | null = null): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (await getStatus(port) === 200) return;
+    if (await getStatus(port, tls) === 200) return;
     if (running.child.exitCode !== null) throw new Error(`${name} exited (${String(running.child.exitCode)}): ${running.stderr()}`);
     if (Date.now() > deadline) throw new Error(`${name} does not answer 200 on port ${String(port)}: ${running.stderr()}`);
     await sleep(50);
@@ -165,7 +193,22 @@ http {
 `;
 }
 
-function nginxProxyConf(port: number, upstreamPort: number): (dir: string) => string {
+/** `tls`: the same proxy, listening with `ssl` on the bench certificate, TLS 1.2 and 1.3, with the edge's cipher list
+ * in the server's order (so every contestant negotiates TLS_AES_128_GCM_SHA256 with wrk; nginx's default would take
+ * the client's first choice, AES-256), session tickets on and no session cache (nginx's defaults; wrk resumes
+ * nothing anyway), and `plainPort` also listened on without TLS (the same server, for the TLS-cost reference row). */
+function nginxProxyConf(port: number, upstreamPort: number, tls: { cert: BenchCert; plainPort: number } | null = null): (dir: string) => string {
+  const suites = edgeCiphers.split(':');
+  const listen = tls === null
+    ? `listen 127.0.0.1:${String(port)};`
+    : `listen 127.0.0.1:${String(port)} ssl;
+    listen 127.0.0.1:${String(tls.plainPort)};
+    ssl_certificate ${tls.cert.certFile};
+    ssl_certificate_key ${tls.cert.keyFile};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_prefer_server_ciphers on;
+    ssl_ciphers ${suites.filter((suite) => !suite.startsWith('TLS_')).join(':')};
+    ssl_conf_command Ciphersuites ${suites.filter((suite) => suite.startsWith('TLS_')).join(':')};`;
   return (dir) => `${nginxBase(dir, 'auto')}
 http {
   access_log off;
@@ -179,7 +222,7 @@ http {
     keepalive_timeout 60s;
   }
   server {
-    listen 127.0.0.1:${String(port)};
+    ${listen}
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -194,7 +237,8 @@ http {
 `;
 }
 
-function startCaddy(port: number, upstreamPort: number): Running {
+/** `tls`: the same site over HTTPS with the bench certificate (`tls cert key`; HTTP/1.1 and 2 only, no HTTP/3). */
+function startCaddy(port: number, upstreamPort: number, tls: BenchCert | null = null): Running {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-edge-caddy-'));
   onCleanup(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -205,15 +249,19 @@ function startCaddy(port: number, upstreamPort: number): Running {
 \tauto_https off
 \tlog {
 \t\toutput discard
-\t}
+\t}${tls === null ? '' : `
+\tservers {
+\t\tprotocols h1 h2
+\t}`}
 }
-:${String(port)} {
-\tbind 127.0.0.1
+${tls === null ? '' : `https://${tls.host}`}:${String(port)} {
+\tbind 127.0.0.1${tls === null ? '' : `
+\ttls ${tls.certFile} ${tls.keyFile}`}
 \treverse_proxy 127.0.0.1:${String(upstreamPort)}
 }
 `);
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
-  return startProcess('caddy', 'caddy', ['run', '--config', file, '--adapter', 'caddyfile'], env);
+  return startProcess(tls === null ? 'caddy' : 'caddy-tls', 'caddy', ['run', '--config', file, '--adapter', 'caddyfile'], env);
 }
 
 // Berth's runners, compiled (with the src modules they import, and the edge process's entry src/edge/edge-main.ts,
@@ -299,14 +347,15 @@ interface EdgeRunning extends Running {
 
 /** The edge as shipped (startEdgeProcess), `workers` workers, access logs in a temporary folder. `profile`: preload
  * edge-cpu-profile.js into the edge's processes (SIGUSR2 to the group starts the profiler; written when they exit). */
-async function startEdge(runner: string, port: number, upstreamPort: number, workers: number, profile: { preload: string; dir: string } | null = null): Promise<EdgeRunning> {
+async function startEdge(runner: string, port: number, upstreamPort: number, workers: number, profile: { preload: string; dir: string } | null = null, tls: { port: number; cert: BenchCert } | null = null): Promise<EdgeRunning> {
   const dir = mkdtempSync(join(tmpdir(), `berth-bench-edge-process-${String(workers)}-`));
   const logDir = join(dir, 'access');
   const runDir = join(dir, 'run');
   mkdirSync(runDir);
   const env = profile === null ? process.env : { ...process.env, BERTH_BENCH_CPU_PROF_DIR: profile.dir };
   const preload = profile === null ? [] : ['--import', profile.preload];
-  const running = startProcess(`edge-${String(workers)}`, NODE, [...preload, runner, String(port), String(upstreamPort), String(workers), logDir, runDir], env);
+  const tlsArgs = tls === null ? [] : [String(tls.port), tls.cert.certFile, tls.cert.keyFile, tls.cert.host];
+  const running = startProcess(`edge-${tls === null ? '' : 'tls-'}${String(workers)}`, NODE, [...preload, runner, String(port), String(upstreamPort), String(workers), logDir, runDir, ...tlsArgs], env);
   const edgePid = Number(await waitForReady(`edge process (${String(workers)} workers)`, running));
   // Registered after the runner's cleanup, so it runs first: the edge is in its own process group, which the
   // runner stops on SIGTERM; this is the backstop when the runner cannot.
@@ -361,8 +410,13 @@ function parseWrk(output: string): WrkResult {
   return { rps: Number(rps[1]), requests, errorText, p50: toMs(p50[1], p50[2] ?? 'ms'), p99: toMs(p99[1], p99[2] ?? 'ms'), errors: non2xx + socketErrors };
 }
 
-function runWrk(port: number, connections: number, durationS: number, script: string | null = null): Promise<WrkResult> {
-  const args = ['-t2', `-c${String(connections)}`, `-d${String(durationS)}s`, '--latency', ...(script === null ? [] : ['-s', script]), `http://127.0.0.1:${String(port)}/`];
+const httpUrl = (port: number): string => `http://127.0.0.1:${String(port)}/`;
+const httpsUrl = (port: number): string => `https://${TLS_HOST}:${String(port)}/`;
+
+/** `target`: a port (plain HTTP on 127.0.0.1) or a URL. `close`: `Connection: close` on every request. */
+function runWrk(target: number | string, connections: number, durationS: number, script: string | null = null, close = false): Promise<WrkResult> {
+  const url = typeof target === 'number' ? httpUrl(target) : target;
+  const args = ['-t2', `-c${String(connections)}`, `-d${String(durationS)}s`, '--latency', ...(script === null ? [] : ['-s', script]), ...(close ? ['-H', 'Connection: close'] : []), url];
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -507,7 +561,21 @@ const LABEL: Record<Name, string> = {
   'edge-1': 'Berth edge as shipped, workers: 1 (primary + 1 worker, access log)',
   'edge-2': "Berth edge as shipped, workers: 2 ('auto' here; primary + 2 workers, access log)",
 };
-const emptyByName = <T>(): Record<Name, T[]> => ({ nginx: [], caddy: [], 'berth-1': [], 'berth-2': [], 'edge-1': [], 'edge-2': [] });
+
+const TLS_NAMES = ['nginx-tls', 'caddy-tls', 'edge-tls-1', 'edge-tls-2'] as const;
+type TlsName = (typeof TLS_NAMES)[number];
+/** Plain-HTTP reference rows in the TLS run (keep-alive, full load only): the same nginx and edge (workers: 1)
+ * processes on their HTTP ports, for what TLS costs each per request. */
+type PlainName = 'nginx-plain' | 'edge-plain-1';
+const TLS_LABEL: Record<TlsName | PlainName, string> = {
+  'nginx-plain': 'nginx, plain HTTP (same process as nginx HTTPS)',
+  'edge-plain-1': 'Berth edge, plain HTTP, workers: 1 (same process as the HTTPS one)',
+  'nginx-tls': 'nginx, HTTPS',
+  'caddy-tls': 'Caddy, HTTPS',
+  'edge-tls-1': 'Berth edge as shipped, HTTPS, workers: 1 (primary + 1 worker, access log)',
+  'edge-tls-2': "Berth edge as shipped, HTTPS, workers: 2 ('auto' here; primary + 2 workers, access log)",
+};
+const TLS_SHORT: Record<TlsName, string> = { 'nginx-tls': 'nginx', 'caddy-tls': 'Caddy', 'edge-tls-1': 'edge workers: 1', 'edge-tls-2': 'edge workers: 2' };
 
 interface Measured extends WrkResult {
   /** CPU time of the proxy's processes per request, µs. */
@@ -518,17 +586,17 @@ interface Measured extends WrkResult {
   readonly peakRssMb: number;
 }
 
-async function phase(title: string, ports: Record<Name, number>, groups: Record<Name, number>, run: (port: number) => Promise<WrkResult>): Promise<Record<Name, Measured[]>> {
-  const results = emptyByName<Measured>();
+async function phase<N extends string>(title: string, names: readonly N[], ports: Record<N, number>, groups: Record<N, number>, run: (port: number, name: N) => Promise<WrkResult>): Promise<Record<N, Measured[]>> {
+  const results = Object.fromEntries(names.map((name) => [name, [] as Measured[]])) as Record<N, Measured[]>;
   for (let round = 0; round < rounds; round++) {
-    for (const name of NAMES) {
+    for (const name of names) {
       const pgid = groups[name];
       const isEdge = name.startsWith('edge-');
       const before = groupCpuSeconds(pgid);
       const primaryBefore = isEdge ? processCpuSeconds(pgid) : Number.NaN;
       let peakRssMb = 0;
       const sampler = setInterval(() => { peakRssMb = Math.max(peakRssMb, groupRss(pgid).mb); }, 250);
-      const wrk = await run(ports[name]);
+      const wrk = await run(ports[name], name);
       clearInterval(sampler);
       const result = {
         ...wrk,
@@ -545,19 +613,20 @@ async function phase(title: string, ports: Record<Name, number>, groups: Record<
 
 const medianOf = <T extends WrkResult>(results: readonly T[], pick: (r: T) => number): number => median(results.map(pick));
 
-await runBench(30 * 60_000, async () => {
-  const versions = [requireTool('nginx', ['-v']), `caddy ${requireTool('caddy', ['version'])}`, requireTool('wrk', ['--version'])];
-  const startLoad = (await import('node:os')).loadavg();
-  const runners = compiledRunners();
-  const work = mkdtempSync(join(tmpdir(), 'berth-bench-edge-'));
-  onCleanup(() => {
-    rmSync(work, { recursive: true, force: true });
-  });
+/** What the HTTP and the TLS rows share: the tools' versions, the compiled runners, a work folder, the upstream and
+ * its own rate measured alone. */
+interface Context {
+  readonly versions: readonly string[];
+  readonly runners: Runners;
+  readonly work: string;
+  readonly upstreamPort: number;
+  readonly upstreamAlone: readonly WrkResult[];
+}
 
-  const upstreamPort = await freePort();
-  const upstream = startNginx('upstream', upstreamConf(upstreamPort));
-  await waitForOk('upstream nginx', upstream, upstreamPort);
+const loadNow = (): number => (loadavg()[0] ?? Number.NaN);
 
+async function httpRows({ versions, runners, work, upstreamPort, upstreamAlone }: Context): Promise<void> {
+  const startLoad = loadavg();
   const ports: Record<Name, number> = { nginx: await freePort(), caddy: 0, 'berth-1': 0, 'berth-2': 0, 'edge-1': 0, 'edge-2': 0 };
   const nginx = startNginx('nginx', nginxProxyConf(ports.nginx, upstreamPort));
   await waitForOk('nginx', nginx, ports.nginx);
@@ -577,20 +646,16 @@ await runBench(30 * 60_000, async () => {
   await sleep(1000);
   const idleRss = Object.fromEntries(NAMES.map((name) => [name, groupRss(groups[name])])) as Record<Name, { mb: number; processes: number }>;
 
-  // The upstream alone: what the proxies are bounded by.
-  const upstreamAlone: WrkResult[] = [];
-  for (let round = 0; round < rounds; round++) upstreamAlone.push(await runWrk(upstreamPort, FULL_CONNECTIONS, seconds));
-  console.error(`bench: upstream alone: ${fmt(medianOf(upstreamAlone, (r) => r.rps), 0)} req/s`);
   // Warm-up: JIT for Node, connection pools for everyone.
   for (const name of NAMES) await runWrk(ports[name], FULL_CONNECTIONS, Math.min(3, seconds));
 
-  const full = await phase('full load', ports, groups, (port) => runWrk(port, FULL_CONNECTIONS, seconds));
+  const full = await phase('full load', NAMES, ports, groups, (port) => runWrk(port, FULL_CONNECTIONS, seconds));
   const nginxRps = medianOf(full.nginx, (r) => r.rps);
   const halfRate = nginxRps / 2;
   const meanDelayMs = Math.max(1, Math.round((FULL_CONNECTIONS * 1000) / halfRate));
   const script = pacingScript(work, meanDelayMs);
-  const half = await phase(`half load (${String(FULL_CONNECTIONS)} connections, mean pause ${String(meanDelayMs)} ms)`, ports, groups, (port) => runWrk(port, FULL_CONNECTIONS, seconds, script));
-  const low = await phase(`${String(LOW_CONNECTIONS)} connections`, ports, groups, (port) => runWrk(port, LOW_CONNECTIONS, seconds));
+  const half = await phase(`half load (${String(FULL_CONNECTIONS)} connections, mean pause ${String(meanDelayMs)} ms)`, NAMES, ports, groups, (port) => runWrk(port, FULL_CONNECTIONS, seconds, script));
+  const low = await phase(`${String(LOW_CONNECTIONS)} connections`, NAMES, ports, groups, (port) => runWrk(port, LOW_CONNECTIONS, seconds));
 
   await sleep(2000);
   const idleRssAfter = Object.fromEntries(NAMES.map((name) => [name, groupRss(groups[name])])) as Record<Name, { mb: number; processes: number }>;
@@ -620,7 +685,7 @@ await runBench(30 * 60_000, async () => {
   await shipped.stop();
   const shippedSummaries = readdirSync(cpuProfDir).filter((name) => name.endsWith('.cpuprofile')).sort().map((name) => ({ role: name.split('-')[0] ?? name, ...summarizeProfile(join(cpuProfDir, name)) }));
 
-  const endLoad = (await import('node:os')).loadavg();
+  const endLoad = loadavg();
   const med = (results: Record<Name, Measured[]>, name: Name, pick: (r: Measured) => number): number => medianOf(results[name], pick);
   const rows = NAMES.map((name) => {
     const rps = med(full, name, (r) => r.rps);
@@ -690,4 +755,146 @@ await runBench(30 * 60_000, async () => {
     console.log('');
     console.log(table(['where', 'self'], profile.groups));
   }
+}
+
+async function tlsRows({ versions, runners, work, upstreamPort, upstreamAlone }: Context): Promise<void> {
+  const startLoad = loadNow();
+  const certDir = join(work, 'tls');
+  mkdirSync(certDir);
+  const cert = makeBenchCert(certDir, TLS_HOST);
+
+  const ports = {
+    'nginx-tls': await freePort(), 'caddy-tls': await freePort(), 'edge-tls-1': await freePort(), 'edge-tls-2': await freePort(),
+    'nginx-plain': await freePort(), 'edge-plain-1': await freePort(),
+  } satisfies Record<TlsName | PlainName, number>;
+  const nginx = startNginx('nginx-tls', nginxProxyConf(ports['nginx-tls'], upstreamPort, { cert, plainPort: ports['nginx-plain'] }));
+  await waitForOk('nginx (TLS)', nginx, ports['nginx-tls'], cert);
+  await waitForOk('nginx (plain HTTP beside TLS)', nginx, ports['nginx-plain']);
+  const caddy = startCaddy(ports['caddy-tls'], upstreamPort, cert);
+  await waitForOk('caddy (TLS)', caddy, ports['caddy-tls'], cert);
+  const edge1 = await startEdge(runners.process, ports['edge-plain-1'], upstreamPort, 1, null, { port: ports['edge-tls-1'], cert });
+  await waitForOk('edge workers: 1 (TLS)', edge1, ports['edge-tls-1'], cert);
+  await waitForOk('edge workers: 1 (plain HTTP beside TLS)', edge1, ports['edge-plain-1']);
+  const edge2 = await startEdge(runners.process, await freePort(), upstreamPort, 2, null, { port: ports['edge-tls-2'], cert });
+  await waitForOk('edge workers: 2 (TLS)', edge2, ports['edge-tls-2'], cert);
+  const pgid = (running: Running): number => running.child.pid ?? Number.NaN;
+  const groups: Record<TlsName | PlainName, number> = {
+    'nginx-tls': pgid(nginx), 'caddy-tls': pgid(caddy), 'edge-tls-1': edge1.edgePid, 'edge-tls-2': edge2.edgePid,
+    'nginx-plain': pgid(nginx), 'edge-plain-1': edge1.edgePid,
+  };
+  const negotiated = Object.fromEntries(TLS_NAMES.map((name) => [name, negotiatedTls(ports[name], cert)])) as Record<TlsName, string>;
+  for (const name of TLS_NAMES) console.error(`bench: ${name}: ${negotiated[name]}`);
+
+  const url = (port: number, name: TlsName | PlainName): string => (name.includes('-plain') ? httpUrl(port) : httpsUrl(port));
+  const fullOrder = ['nginx-tls', 'nginx-plain', 'caddy-tls', 'edge-tls-1', 'edge-plain-1', 'edge-tls-2'] as const satisfies readonly (TlsName | PlainName)[];
+  for (const name of fullOrder) await runWrk(url(ports[name], name), FULL_CONNECTIONS, Math.min(3, seconds));
+  const full = await phase('TLS, keep-alive, full load (and the plain-HTTP references)', fullOrder, ports, groups, (port, name) => runWrk(url(port, name), FULL_CONNECTIONS, seconds));
+  const low = await phase(`TLS, keep-alive, ${String(LOW_CONNECTIONS)} connections`, TLS_NAMES, ports, groups, (port) => runWrk(httpsUrl(port), LOW_CONNECTIONS, seconds));
+  const handshakeSeconds = Math.max(2, Math.round(seconds / 2));
+  const close = await phase(`TLS, Connection: close (a handshake per request), ${String(FULL_CONNECTIONS)} connections`, TLS_NAMES, ports, groups, (port) => runWrk(httpsUrl(port), FULL_CONNECTIONS, handshakeSeconds, null, true));
+  const endLoad = loadNow();
+
+  const med = <N extends string>(results: Record<N, Measured[]>, name: N, pick: (r: Measured) => number): number => medianOf(results[name], pick);
+  const nginxRps = med(full, 'nginx-tls', (r) => r.rps);
+  const caddyRps = med(full, 'caddy-tls', (r) => r.rps);
+  const nginxCpu = med(full, 'nginx-tls', (r) => r.cpuUs);
+  const errors = (name: TlsName, results: readonly Record<TlsName, Measured[]>[]): string => {
+    const all = results.flatMap((r) => r[name]);
+    const count = all.reduce((sum, r) => sum + r.errors, 0);
+    return count === 0 ? '0' : `${String(count)} (${all.filter((r) => r.errors > 0).map((r) => r.errorText).join('; ')})`;
+  };
+  const rows = TLS_NAMES.map((name) => {
+    const rps = med(full, name, (r) => r.rps);
+    return [
+      TLS_LABEL[name],
+      fmt(rps, 0),
+      fmt(rps / nginxRps, 2),
+      fmt(rps / caddyRps, 2),
+      `${fmt(med(full, name, (r) => r.p99), 2)} ms`,
+      `${fmt(med(full, name, (r) => r.cpuUs), 0)} µs (${fmt(med(full, name, (r) => r.cpuUs) / nginxCpu, 1)}×)${name.startsWith('edge-') ? `, primary ${fmt(med(full, name, (r) => r.primaryCpuUs), 1)} µs` : ''}`,
+      `${fmt(med(low, name, (r) => r.rps), 0)} req/s, p99 ${fmt(med(low, name, (r) => r.p99), 2)} ms (${fmt(med(low, name, (r) => r.p99) / med(low, 'nginx-tls', (r) => r.p99), 2)}×)`,
+      errors(name, [full, low]),
+    ];
+  });
+  const handshakeRows = TLS_NAMES.map((name) => {
+    const rps = med(close, name, (r) => r.rps);
+    return [
+      TLS_LABEL[name],
+      fmt(rps, 0),
+      fmt(rps / med(close, 'nginx-tls', (r) => r.rps), 2),
+      fmt(rps / med(close, 'caddy-tls', (r) => r.rps), 2),
+      `${fmt(med(close, name, (r) => r.cpuUs), 0)} µs (${fmt(med(close, name, (r) => r.cpuUs) / med(close, 'nginx-tls', (r) => r.cpuUs), 1)}×)`,
+      `${fmt(med(close, name, (r) => r.cpuUs) - med(full, name, (r) => r.cpuUs), 0)} µs`,
+      `${fmt(med(close, name, (r) => r.p99), 2)} ms`,
+      errors(name, [close]),
+    ];
+  });
+
+  console.log(`P6 over TLS: edge throughput over HTTPS (${String(rounds)} rounds of ${String(seconds)} s, interleaved, medians; handshake runs ${String(handshakeSeconds)} s)`);
+  console.log(machineLine());
+  console.log(`Load average (1 min) at the start of the TLS rows ${fmt(startLoad, 2)}. ${versions.join(' · ')} · ${requireTool('openssl', ['version'])} · Node ${process.version} (OpenSSL ${process.versions.openssl})`);
+  console.log(`Certificate: ${cert.describe}`);
+  console.log(`Upstream (nginx, 1 worker, 100-byte body, plain HTTP) alone: ${fmt(medianOf(upstreamAlone, (r) => r.rps), 0)} req/s`);
+  console.log(`Negotiated with an OpenSSL 3 client (openssl s_client, what wrk's OpenSSL offers too): ${TLS_NAMES.map((name) => `${TLS_SHORT[name]}: ${negotiated[name]}`).join('; ')}`);
+  console.log('');
+  console.log(table(
+    ['proxy (HTTPS)', `req/s (c${String(FULL_CONNECTIONS)}, keep-alive)`, '/ nginx', '/ Caddy', `p99 (c${String(FULL_CONNECTIONS)})`, 'CPU / request (/ nginx)', `c${String(LOW_CONNECTIONS)}: rate, p99 (/ nginx)`, 'errors'],
+    rows,
+  ));
+  console.log('');
+  console.log(`Full-load req/s run by run: ${fullOrder.map((name) => `${TLS_LABEL[name]}: ${full[name].map((r) => fmt(r.rps, 0)).join(', ')}`).join('; ')}`);
+  console.log('');
+  console.log('What TLS costs each, keep-alive at full load (the same process on its HTTP port, interleaved in the same rounds):');
+  console.log(table(['proxy', 'plain HTTP: req/s, CPU / request', 'HTTPS: req/s, CPU / request', 'HTTPS / HTTP req/s', 'TLS CPU / request'], ([['nginx-plain', 'nginx-tls'], ['edge-plain-1', 'edge-tls-1']] as const).map(([plain, tls]) => [
+    TLS_SHORT[tls],
+    `${fmt(med(full, plain, (r) => r.rps), 0)}, ${fmt(med(full, plain, (r) => r.cpuUs), 0)} µs`,
+    `${fmt(med(full, tls, (r) => r.rps), 0)}, ${fmt(med(full, tls, (r) => r.cpuUs), 0)} µs`,
+    fmt(med(full, tls, (r) => r.rps) / med(full, plain, (r) => r.rps), 2),
+    `+${fmt(med(full, tls, (r) => r.cpuUs) - med(full, plain, (r) => r.cpuUs), 0)} µs`,
+  ])));
+  console.log('');
+  console.log(`Handshakes: wrk -c${String(FULL_CONNECTIONS)} -H "Connection: close": a new TCP connection and a full TLS handshake per request (no resumption)`);
+  console.log(table(['proxy (HTTPS)', 'req/s = handshakes/s', '/ nginx', '/ Caddy', 'CPU / request (/ nginx)', 'CPU / request minus keep-alive', 'p99 (request only, after the handshake)', 'errors'], handshakeRows));
+  console.log('');
+  for (const [title, names] of [['the edge as shipped', ['edge-tls-1', 'edge-tls-2']]] as const) {
+    const bestName = names.reduce<TlsName>((a, b) => (med(full, b, (r) => r.rps) > med(full, a, (r) => r.rps) ? b : a), names[0]);
+    const nginxPlainRps = med(full, 'nginx-plain', (r) => r.rps);
+    const best = med(full, bestName, (r) => r.rps);
+    console.log(`P6 over TLS (${title}, best: ${bestName}): ${fmt(best / nginxRps, 2)}× nginx (target ≥ 0.5: ${best / nginxRps >= 0.5 ? 'met' : 'missed'}), ${fmt(best / caddyRps, 2)}× Caddy (target ≥ 1.0: ${best / caddyRps >= 1 ? 'met' : 'missed'}); the edge over HTTP in the same rounds: ${fmt(med(full, 'edge-plain-1', (r) => r.rps) / nginxPlainRps, 2)}× nginx over HTTP`);
+  }
+  const accessLogs = { 'edge-tls-1': accessLogSummary(edge1.logDir), 'edge-tls-2': accessLogSummary(edge2.logDir) };
+  for (const name of ['edge-tls-1', 'edge-tls-2'] as const) console.log(`${TLS_LABEL[name]}: access log ${accessLogs[name]}`);
+  const edgeStderr = [edge1.stderr(), edge2.stderr()].join('').trim();
+  if (edgeStderr !== '') console.log(`Edge diagnostics: ${edgeStderr.slice(0, 2000)}`);
+  console.log(`Load average (1 min) start ${fmt(startLoad, 2)}, end ${fmt(endLoad, 2)}`);
+}
+
+/** `Protocol, cipher, key exchange group` an OpenSSL client gets from 127.0.0.1:port with SNI TLS_HOST. */
+function negotiatedTls(port: number, cert: BenchCert): string {
+  const result = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${String(port)}`, '-servername', cert.host, '-CAfile', cert.caFile, '-brief'], { input: '', encoding: 'utf8', timeout: 10_000 });
+  const text = `${result.stdout}${result.stderr}`;
+  const pick = (label: string): string => new RegExp(`^${label}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim() ?? '?';
+  return `${pick('Protocol version')}, ${pick('Ciphersuite')}, ${pick('(?:Server Temp Key|Negotiated TLS1.3 group|Peer Temp Key)')}, verify ${pick('Verification')}`;
+}
+
+await runBench(30 * 60_000, async () => {
+  const versions = [requireTool('nginx', ['-v']), `caddy ${requireTool('caddy', ['version'])}`, requireTool('wrk', ['--version'])];
+  const runners = compiledRunners();
+  const work = mkdtempSync(join(tmpdir(), 'berth-bench-edge-'));
+  onCleanup(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const upstreamPort = await freePort();
+  const upstream = startNginx('upstream', upstreamConf(upstreamPort));
+  await waitForOk('upstream nginx', upstream, upstreamPort);
+  // The upstream alone: what the proxies are bounded by.
+  const upstreamAlone: WrkResult[] = [];
+  for (let round = 0; round < rounds; round++) upstreamAlone.push(await runWrk(upstreamPort, FULL_CONNECTIONS, seconds));
+  console.error(`bench: upstream alone: ${fmt(medianOf(upstreamAlone, (r) => r.rps), 0)} req/s`);
+
+  const context: Context = { versions, runners, work, upstreamPort, upstreamAlone };
+  if (runHttpRows) await httpRows(context);
+  if (runHttpRows && runTlsRows) console.log('');
+  if (runTlsRows) await tlsRows(context);
 });
