@@ -33,6 +33,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'backups',
+    up: (db) => {
+      // The backup catalog (src/backup/backup-catalog.ts): one row a BackupRecord. Times are milliseconds since the
+      // epoch; verification and offsite are JSON objects. kind and state are checked so a typo never reads back as
+      // a backup that counts; trigger is not, so a new trigger needs no migration.
+      db.exec(`
+        CREATE TABLE backups (
+          id TEXT PRIMARY KEY,
+          service TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('postgres', 'redis', 'files')),
+          state TEXT NOT NULL CHECK (state IN ('running', 'verified', 'failed')),
+          trigger TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          file TEXT NOT NULL,
+          size INTEGER,
+          sha256 TEXT,
+          server_version TEXT,
+          encrypted INTEGER NOT NULL DEFAULT 0 CHECK (encrypted IN (0, 1)),
+          verification TEXT CHECK (verification IS NULL OR json_valid(verification)),
+          reason TEXT,
+          offsite TEXT CHECK (offsite IS NULL OR json_valid(offsite))
+        );
+        CREATE INDEX backups_by_service ON backups (service, started_at);
+        CREATE INDEX backups_by_state ON backups (state, started_at);
+      `);
+    },
+  },
 ];
 
 /** The newest version the given migrations lead to (0 for none). */
