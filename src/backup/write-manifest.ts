@@ -1,0 +1,31 @@
+// The manifest beside a backup file (`<file>.manifest.json`): the record without its catalog id, written to a
+// partial file, fsynced and renamed, so a person (or a restore on another machine) sees what the file is.
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { BackupRecord } from './backup-types.js';
+import { fsyncDir, fsyncFile } from './durable-file.js';
+
+/** Where the manifest of `file` lives. */
+export const manifestPath = (file: string): string => `${file}.manifest.json`;
+
+/** The manifest's JSON text: every field of the record but `id`. Records hold nothing secret. */
+export function renderManifest(record: BackupRecord): string {
+  const { id: _id, ...rest } = record;
+  return `${JSON.stringify({ format: 'berth-backup-manifest/1', ...rest }, null, 2)}\n`;
+}
+
+/** Writes the manifest durably (0600); throws when it cannot (a full disk), leaving no partial manifest. */
+export async function writeManifest(record: BackupRecord): Promise<string> {
+  const target = manifestPath(record.file);
+  const partial = `${target}.partial`;
+  try {
+    await writeFile(partial, renderManifest(record), { mode: 0o600 });
+    await fsyncFile(partial);
+    await rename(partial, target);
+    await fsyncDir(dirname(target));
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return target;
+}
