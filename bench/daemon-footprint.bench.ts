@@ -14,7 +14,7 @@
 // commit REF, sampled alongside: before/after in the same run, under the same load. --at REF: the measured stack's
 // daemon is the CLI compiled from commit REF instead of the working tree (whose uncommitted edits by others would
 // otherwise be measured too).
-// Run: npx tsx bench/daemon-footprint.bench.ts [--minutes 10] [--interval 10] [--warmup 5] [--daemon compiled|tsx] [--services 20] [--against REF] [--at REF]
+// Run: npx tsx bench/daemon-footprint.bench.ts [--minutes 10] [--interval 10] [--warmup 5] [--daemon compiled|tsx] [--services 20] [--against REF] [--at REF] [--cli PATH]
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ import { getStatePaths } from '../src/daemon/state-paths.js';
 import type { InstanceStatus } from '../src/supervisor/supervisor-types.js';
 import { captureIo, compiledCli, compiledCliAt, daemonPid, FIXTURE, fmt, machineLine, makeStackDir, NODE, onCleanup, runBench, sleep, stopDaemonAtCleanup, table } from './support/harness.js';
 
-const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' }, against: { type: 'string' }, warmup: { type: 'string', default: '5' }, at: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' }, against: { type: 'string' }, warmup: { type: 'string', default: '5' }, at: { type: 'string' }, cli: { type: 'string' } } });
 const MINUTES = Math.max(0.1, Number(args.minutes));
 const INTERVAL_MS = Math.max(1, Number(args.interval)) * 1000;
 const SERVICES = Math.max(1, Number(args.services));
@@ -186,7 +186,8 @@ function slope(points: readonly (readonly [number, number])[]): number {
 }
 
 await runBench((MINUTES + 6) * 60_000, async () => {
-  const cliAt = args.at === undefined ? undefined : compiledCliAt(args.at);
+  // --cli PATH: a prebuilt run-main.js to measure (e.g. a copy of a compiled tree with one change), else --at REF.
+  const cliAt = args.cli ?? (args.at === undefined ? undefined : compiledCliAt(args.at));
   if (MODE === 'compiled' && cliAt === undefined) compiledCli();
   const floor = spawn(NODE, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
   onCleanup(() => floor.kill('SIGKILL'));
@@ -292,7 +293,7 @@ await runBench((MINUTES + 6) * 60_000, async () => {
   const growthMet = growthAfterWarm <= TARGET_GROWTH;
   console.log([
     machineLine(),
-    `Command: \`npx tsx bench/daemon-footprint.bench.ts${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` · daemon: ${args.at !== undefined ? `CLI compiled from ${args.at}, plain node` : MODE === 'compiled' ? 'compiled CLI (working tree), plain node' : 'under tsx'} · ${String(SERVICES)} services, http ready probe + http live probe every 1 s · ${fmt(windowS / 60, 1)} min window from the moment \`up -d\` returned (${String(upMs)} ms), samples every ${String(INTERVAL_MS / 1000)} s · edge on 127.0.0.1:${String(edgePort)}, routing all ${String(SERVICES)} services`,
+    `Command: \`npx tsx bench/daemon-footprint.bench.ts${process.argv.slice(2).length > 0 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` · daemon: ${args.cli !== undefined ? `CLI ${args.cli}` : args.at !== undefined ? `CLI compiled from ${args.at}, plain node` : MODE === 'compiled' ? 'compiled CLI (working tree), plain node' : 'under tsx'} · ${String(SERVICES)} services, http ready probe + http live probe every 1 s · ${fmt(windowS / 60, 1)} min window from the moment \`up -d\` returned (${String(upMs)} ms), samples every ${String(INTERVAL_MS / 1000)} s · edge on 127.0.0.1:${String(edgePort)}, routing all ${String(SERVICES)} services`,
     `Sanity at the end: ${String(probed)}/${String(instances.length)} instances running, ready, live-probed within 3 s; ${String(restarts)} restarts; the edge answered HTTP ${String(edgeStatus)} for svc-00.localhost; edge group ${String(last.edge.processes)} processes.`,
     '',
     table(['minute', 'daemon RSS (MB)', 'idle node RSS (MB)', 'daemon above the floor (MB)', 'daemon CPU since start (ms)', 'edge group RSS / PSS (MB)', 'edge group CPU since start (ms)'], minuteRows),
