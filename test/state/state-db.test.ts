@@ -9,7 +9,8 @@ import { checkMigrations, currentVersion, latestVersion, migrate, MIGRATIONS, ty
 import { openStateDb, stateDbPath } from '../../src/state/open-state-db.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
-const extra: Migration = { version: 2, name: 'test_table', up: (db) => db.exec('CREATE TABLE test_table (x INTEGER)') };
+const LATEST = latestVersion();
+const extra: Migration = { version: LATEST + 1, name: 'test_table', up: (db) => db.exec('CREATE TABLE test_table (x INTEGER)') };
 
 describe('openStateDb', () => {
   it('creates .berth/state.db private to the owner, in WAL mode with a busy timeout, at the newest schema', () => {
@@ -62,25 +63,25 @@ describe('migrations', () => {
 
   it('apply only what is missing, in order, once each, and record when', () => {
     const db = new Database(':memory:');
-    assert.deepEqual(migrate(db, MIGRATIONS, () => 1000), { from: 0, to: 1 });
-    assert.deepEqual(migrate(db, [...MIGRATIONS, extra], () => 2000), { from: 1, to: 2 });
-    assert.deepEqual(migrate(db, [...MIGRATIONS, extra], () => 3000), { from: 2, to: 2 });
-    assert.deepEqual(db.prepare('SELECT version, applied_at FROM schema_version ORDER BY version').all(), [{ version: 1, applied_at: 1000 }, { version: 2, applied_at: 2000 }]);
+    assert.deepEqual(migrate(db, MIGRATIONS, () => 1000), { from: 0, to: LATEST });
+    assert.deepEqual(migrate(db, [...MIGRATIONS, extra], () => 2000), { from: LATEST, to: LATEST + 1 });
+    assert.deepEqual(migrate(db, [...MIGRATIONS, extra], () => 3000), { from: LATEST + 1, to: LATEST + 1 });
+    assert.deepEqual(db.prepare('SELECT version, applied_at FROM schema_version ORDER BY version').all(), [...MIGRATIONS.map((m) => ({ version: m.version, applied_at: 1000 })), { version: LATEST + 1, applied_at: 2000 }]);
     db.close();
   });
 
   it('refuse a database newer than this Berth (a downgrade) instead of writing to it', () => {
     const file = join(writeFiles({}), 'state.db');
     openStateDb(file, { migrations: [...MIGRATIONS, extra] }).close();
-    assert.throws(() => openStateDb(file), /schema version 2, newer than this Berth knows \(1\)/);
+    assert.throws(() => openStateDb(file), new RegExp(`schema version ${String(LATEST + 1)}, newer than this Berth knows \\(${String(LATEST)}\\)`));
   });
 
   it('roll back a migration that fails halfway, leaving the version where it was', () => {
     const db = new Database(':memory:');
     migrate(db);
-    const broken: Migration = { version: 2, name: 'broken', up: (d) => d.exec('CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table') };
+    const broken: Migration = { version: LATEST + 1, name: 'broken', up: (d) => d.exec('CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table') };
     assert.throws(() => migrate(db, [...MIGRATIONS, broken]));
-    assert.equal(currentVersion(db), 1);
+    assert.equal(currentVersion(db), LATEST);
     assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all(), []);
     db.close();
   });
@@ -96,7 +97,7 @@ openStateDb(process.argv[1], { busyTimeoutMs: 10000 }).close();`;
     assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
     const db = openStateDb(file);
     try {
-      assert.deepEqual(db.prepare('SELECT version FROM schema_version ORDER BY version').all(), [{ version: 1 }]);
+      assert.deepEqual(db.prepare('SELECT version FROM schema_version ORDER BY version').all(), MIGRATIONS.map((m) => ({ version: m.version })));
     } finally {
       db.close();
     }
