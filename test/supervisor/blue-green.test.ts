@@ -3,6 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Upstream } from '../../src/edge/edge-types.js';
+import { readProcStat } from '../../src/exec/proc-stat.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { loadText } from '../helpers/temp-stack.js';
 
@@ -20,13 +21,10 @@ function startStack(yaml: string): { supervisor: Supervisor; dir: string } {
   return { supervisor, dir: loaded.dir };
 }
 
+// A zombie (exited, not yet reaped by whoever is its parent) is not alive.
 const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 };
 
 describe('supervisor.replaceBlueGreen', () => {
