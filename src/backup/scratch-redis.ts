@@ -93,7 +93,8 @@ export function replyText(reply: unknown): string {
   if (typeof reply === 'string') return reply;
   if (Buffer.isBuffer(reply)) return reply.toString('utf8');
   if (typeof reply === 'number' || typeof reply === 'bigint') return reply.toString();
-  return String(JSON.stringify(reply));
+  // null, arrays and maps; undefined becomes `null` (JSON.stringify(undefined) is no string).
+  return JSON.stringify(reply ?? null);
 }
 
 /** Total keys over every database, from INFO keyspace text (`db0:keys=3,expires=1,...`). */
