@@ -56,41 +56,54 @@ export async function snapshotRedis(source: RedisSource, file: string): Promise<
     const serverVersion = `Redis ${infoField(await info(client, 'server'), 'redis_version') ?? '?'}`;
     const rdb = await locateRdb(client, source);
     const deadline = Date.now() + SAVE_TIMEOUT_MS;
-    let snapshot: { keys: number; expires: number; savesBefore: number } | null = null;
-    while (snapshot === null) {
-      // A running child (an earlier BGSAVE, an AOF rewrite) makes BGSAVE refuse: wait for it, then try again.
-      let persistence = await info(client, 'persistence');
-      while (childRunning(persistence)) {
-        if (Date.now() > deadline) throw new Error('Redis kept a background save or rewrite running; no snapshot could be started');
-        await sleep(100);
-        persistence = await info(client, 'persistence');
-      }
-      const savesBefore = Number(infoField(persistence, 'rdb_saves') ?? NaN);
-      try {
-        const replies = await client.multi().addCommand(['DBSIZE']).addCommand(['INFO', 'keyspace']).addCommand(['BGSAVE']).exec();
-        const counted = parseKeyspace(replyText(replies[1]));
-        snapshot = { keys: counted.keys, expires: counted.expires, savesBefore };
-      } catch (error) {
-        if (!/in progress/i.test(messageOf(error))) throw new Error(`BGSAVE was refused: ${messageOf(error)}`);
-      }
+    // Why attempts: a save the server starts on its own (its `save` points) right after ours replaces the RDB
+    // with a later snapshot than the one counted; then the copy is thrown away and the snapshot taken again.
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await takeSnapshot(client, deadline);
+      await pipeline(createReadStream(rdb), createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+      const after = await info(client, 'persistence');
+      // (rdb_saves is Redis 7's; older servers are trusted not to have saved again.)
+      const unchanged = Number.isNaN(snapshot.savesBefore) || Number(infoField(after, 'rdb_saves')) === snapshot.savesBefore + 1;
+      if (!childRunning(after) && unchanged) return { keys: snapshot.keys, expires: snapshot.expires, serverVersion };
+      await rm(file, { force: true });
+      if (attempt === 3) throw new Error(`another save replaced ${rdb} while it was being copied, ${String(attempt)} times; no copy of the counted snapshot could be made`);
     }
-    // Done when no save runs and the count of saves went up since ours started (ours is the only one that can
-    // have run in between: no other child can start while ours runs).
-    for (;;) {
-      const persistence = await info(client, 'persistence');
-      const saves = Number(infoField(persistence, 'rdb_saves') ?? NaN);
-      if (infoField(persistence, 'rdb_bgsave_in_progress') === '0' && !(saves <= snapshot.savesBefore)) {
-        if (infoField(persistence, 'rdb_last_bgsave_status') !== 'ok') throw new Error(`BGSAVE failed: expected rdb_last_bgsave_status:ok, found ${infoField(persistence, 'rdb_last_bgsave_status') ?? 'nothing'} (the server's log says why, e.g. a full disk)`);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('BGSAVE did not finish in time');
-      await sleep(50);
-    }
-    await pipeline(createReadStream(rdb), createWriteStream(file, { flags: 'wx', mode: 0o600 }));
-    const after = await info(client, 'persistence');
-    if (childRunning(after) || Number(infoField(after, 'rdb_saves')) !== snapshot.savesBefore + 1) throw new Error(`another save replaced ${rdb} while it was being copied; the copy may not be the counted snapshot`);
-    return { keys: snapshot.keys, expires: snapshot.expires, serverVersion };
   });
+}
+
+// BGSAVE in a transaction with the key count, then the wait until that save is done.
+async function takeSnapshot(client: Client, deadline: number): Promise<{ keys: number; expires: number; savesBefore: number }> {
+  let snapshot: { keys: number; expires: number; savesBefore: number } | null = null;
+  while (snapshot === null) {
+    // A running child (an earlier BGSAVE, an AOF rewrite) makes BGSAVE refuse: wait for it, then try again.
+    let persistence = await info(client, 'persistence');
+    while (childRunning(persistence)) {
+      if (Date.now() > deadline) throw new Error('Redis kept a background save or rewrite running; no snapshot could be started');
+      await sleep(100);
+      persistence = await info(client, 'persistence');
+    }
+    const savesBefore = Number(infoField(persistence, 'rdb_saves') ?? NaN);
+    try {
+      const replies = await client.multi().addCommand(['DBSIZE']).addCommand(['INFO', 'keyspace']).addCommand(['BGSAVE']).exec();
+      const counted = parseKeyspace(replyText(replies[1]));
+      snapshot = { keys: counted.keys, expires: counted.expires, savesBefore };
+    } catch (error) {
+      if (!/in progress/i.test(messageOf(error))) throw new Error(`BGSAVE was refused: ${messageOf(error)}`);
+    }
+  }
+  // Done when no save runs and the count of saves went up since ours started (ours is the only one that can
+  // have run in between: no other child can start while ours runs).
+  for (;;) {
+    const persistence = await info(client, 'persistence');
+    const saves = Number(infoField(persistence, 'rdb_saves') ?? NaN);
+    if (infoField(persistence, 'rdb_bgsave_in_progress') === '0' && !(saves <= snapshot.savesBefore)) {
+      if (infoField(persistence, 'rdb_last_bgsave_status') !== 'ok') throw new Error(`BGSAVE failed: expected rdb_last_bgsave_status:ok, found ${infoField(persistence, 'rdb_last_bgsave_status') ?? 'nothing'} (the server's log says why, e.g. a full disk)`);
+      break;
+    }
+    if (Date.now() > deadline) throw new Error('BGSAVE did not finish in time');
+    await sleep(50);
+  }
+  return snapshot;
 }
 
 // Where the server writes its RDB, as it says (CONFIG GET), else the source's data folder and Redis's default name.

@@ -1,7 +1,7 @@
 // Runs one backup job: make the file as `<name>.partial`, encrypt it when a key file is set, verify what is stored
 // by restoring it (decrypting first), and only then write the manifest and rename the file to its final name.
 // Never throws: every failure becomes a `failed` record with its reason, and Berth's own partial files go.
-import { rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupJob, BackupKind, BackupRecord, Verification } from './backup-types.js';
 import { ensurePrivateDir, fsyncDir, fsyncFile, hashFile, hideSecrets, messageOf } from './durable-file.js';
@@ -54,8 +54,8 @@ export async function runBackupWithHooks(job: BackupJob, hooks: BackupHooks): Pr
   emit(record);
   let renamed = false;
   try {
-    const key = job.encryptKeyFile === null ? null : await readKeyFile(job.encryptKeyFile);
     await ensurePrivateDir(job.dir);
+    const key = job.encryptKeyFile === null ? null : await readKeyFile(job.encryptKeyFile);
     const made = await makeAndVerify(job, { plain, partial, decrypted, listFile, key, hooks }, (serverVersion) => {
       record = { ...record, serverVersion };
     });
@@ -141,6 +141,15 @@ async function makeAndVerify(job: BackupJob, paths: Paths, noteVersion: (version
   } finally {
     await rm(paths.decrypted, { force: true });
   }
+}
+
+/** Removes what an interrupted backup (Berth killed mid-way) left in a backup folder: Berth's own `*.partial`
+ * files, which never look complete. Returns their names. For the daemon at start, before any backup runs. */
+export async function removeInterruptedFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => []);
+  const partial = names.filter((name) => name.endsWith('.partial'));
+  await removeOwnFiles(partial.map((name) => join(dir, name)));
+  return partial;
 }
 
 async function removeOwnFiles(files: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 // Shared by the backup tests: a job for a source, a private folder, key files, and a look at a backup folder.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackupJob, BackupRecord, BackupSource } from '../../src/backup/backup-types.js';
@@ -13,8 +13,19 @@ export function makeJob(service: string, source: BackupSource, dir: string, upda
   return { id: `${service}-20260101T00000${String(counter % 10)}Z-${String(counter)}`, service, trigger: 'manual', source, dir, encryptKeyFile, onUpdate: (record) => updates.push(record) };
 }
 
-/** A fresh temp folder. */
-export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `berth-${prefix}-`));
+const made: string[] = [];
+
+/** A fresh temp folder, removed by `removeTempDirs()`. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `berth-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder `tempDir` made (for an `after` hook). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** A key file holding 64 hex characters (and a newline), and another with a different key. */
 export function writeKeyFiles(dir: string): { key: string; wrong: string } {

@@ -4,12 +4,13 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decryptFile, encryptFile, isEncryptedFile, readKeyFile } from '../../src/backup/encrypt-file.js';
-import { tempDir } from './backup-test-helpers.js';
+import { removeTempDirs, tempDir } from './backup-test-helpers.js';
 
 describe('encryption at rest (AES-256-GCM, own format)', () => {
   const dir = tempDir('enc');
   after(() => {
     rmSync(dir, { recursive: true, force: true });
+    removeTempDirs();
   });
   const key = randomBytes(32);
   let n = 0;

@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import type { BackupRecord, BackupSource } from '../../src/backup/backup-types.js';
 import { parseTarListing } from '../../src/backup/files-backup.js';
 import { restoreBackup } from '../../src/backup/restore-backup.js';
-import { runBackup, runBackupWithHooks } from '../../src/backup/run-backup.js';
-import { listDir, makeJob, readManifest, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
+import { removeInterruptedFiles, runBackup, runBackupWithHooks } from '../../src/backup/run-backup.js';
+import { listDir, makeJob, readManifest, removeTempDirs, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
 
 // Every entry under `root` in `paths`: type, mode, and content hash or link target.
 function tree(root: string, paths: readonly string[]): string[] {
@@ -44,6 +44,7 @@ describe('files backups (GNU tar)', { timeout: 120_000 }, () => {
   const cleanup: string[] = [];
   after(() => {
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+    removeTempDirs();
   });
   const source = (root: string, paths: string[] = ['uploads', 'media/pics']): BackupSource => ({ kind: 'files', root, paths });
 
@@ -107,6 +108,15 @@ describe('files backups (GNU tar)', { timeout: 120_000 }, () => {
     const outside = await runBackup(makeJob('uploads', source(root, ['../etc']), dir, []));
     assert.match(outside.reason ?? '', /expected a folder or file relative to the root \(like uploads\), found "\.\.\/etc"/);
     assert.deepEqual(listDir(dir).filter((f) => !f.endsWith('.manifest.json')), [], 'no archive is left by a failure');
+  });
+
+  it('removes only the partial files an interrupted backup left', async () => {
+    const dir = tempDir('interrupted');
+    cleanup.push(dir);
+    for (const name of ['db-1.dump', 'db-1.dump.manifest.json', 'db-2.dump.partial', 'db-2.dump.manifest.json.partial', 'notes.txt']) writeFileSync(join(dir, name), 'x');
+    assert.deepEqual((await removeInterruptedFiles(dir)).sort(), ['db-2.dump.manifest.json.partial', 'db-2.dump.partial']);
+    assert.deepEqual(listDir(dir), ['db-1.dump', 'db-1.dump.manifest.json', 'notes.txt']);
+    assert.deepEqual(await removeInterruptedFiles(join(dir, 'missing')), []);
   });
 
   it('reads GNU tar listings, names with spaces and escapes included', () => {

@@ -9,7 +9,7 @@ import { runBackup, runBackupWithHooks } from '../../src/backup/run-backup.js';
 import { hashFile } from '../../src/backup/durable-file.js';
 import { runCommand } from '../../src/exec/run-command.js';
 import { startTestPostgres, type TestPostgres } from './backup-servers.js';
-import { listDir, makeJob, readManifest, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
+import { listDir, makeJob, readManifest, removeTempDirs, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
 
 describe('postgres backups (real server)', { timeout: 600_000 }, () => {
   let server: TestPostgres;
@@ -64,6 +64,7 @@ describe('postgres backups (real server)', { timeout: 600_000 }, () => {
   after(async () => {
     await server.stop();
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   it('round trip: backs up, verifies by restoring into a scratch database, and restores over a destroyed database to the same plain dump', async () => {

@@ -6,7 +6,7 @@ import type { BackupRecord, BackupSource } from '../../src/backup/backup-types.j
 import { restoreBackup } from '../../src/backup/restore-backup.js';
 import { runBackup, runBackupWithHooks } from '../../src/backup/run-backup.js';
 import { startTestRedis, type TestRedis } from './backup-servers.js';
-import { listDir, makeJob, readManifest, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
+import { listDir, makeJob, readManifest, removeTempDirs, tempDir, truncateHalf, writeKeyFiles } from './backup-test-helpers.js';
 
 describe('redis backups (real server, AOF on as the recipe runs it)', { timeout: 300_000 }, () => {
   let server: TestRedis;
@@ -52,6 +52,7 @@ describe('redis backups (real server, AOF on as the recipe runs it)', { timeout:
   after(async () => {
     await server.stop();
     for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+    removeTempDirs();
   });
 
   it('round trip: BGSAVE snapshot copied and verified; after FLUSHALL, restore and a restart with appendonly yes give the same keys and values', async () => {
