@@ -40,6 +40,7 @@ export class Supervisor {
    * and new instances of a blue/green swap keep apart (process records, logs, BERTH_INSTANCE). */
   readonly #lastInstance = new Map<string, number>();
   #scheduled = false;
+  #reaped = false;
   /** The `up` in progress: `waitReady` must not answer before the runners exist. */
   #starting: Promise<void> = Promise.resolve();
 
@@ -85,7 +86,12 @@ export class Supervisor {
   }
 
   async #up(names: readonly string[]): Promise<void> {
-    await reapLeftovers(join(this.#options.stateDir, 'run'));
+    // Once per supervisor: after the first up() every record in run/ belongs to a live instance of this daemon
+    // (or its edge), and reaping again would stop them all (it did: `berth start X` on a running stack).
+    if (!this.#reaped) {
+      this.#reaped = true;
+      await reapLeftovers(join(this.#options.stateDir, 'run'));
+    }
     const wanted = withDependencies(this.stack.services, names.length === 0 ? Object.keys(this.stack.services) : names);
     for (const name of wanted) {
       this.#held.delete(name);
