@@ -1,5 +1,6 @@
 // The control API over the Unix socket: HTTP + JSON, and an event stream (SSE). The CLI is its client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BackupController } from '../daemon/backup-controller.js';
 import type { EdgeController } from '../daemon/edge-controller.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import { createDiagnostic, type DiagnosticParams } from '../errors/diagnostic.js';
@@ -17,6 +18,8 @@ export interface ApiContext {
   readonly events?: EventStore | null;
   /** The edge, when something is routed. */
   readonly edge?: EdgeController | null;
+  /** Backups, when a service can be backed up. */
+  readonly backups?: BackupController | null;
 }
 
 type Handler = (context: ApiContext, request: IncomingMessage, response: ServerResponse, params: URLSearchParams, match: RegExpExecArray) => Promise<void> | void;
@@ -44,6 +47,36 @@ function known(context: ApiContext, response: ServerResponse, name: string): boo
 const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly handle: Handler }[] = [
   { method: 'GET', path: /^\/v1\/status$/, handle: async (c, _q, r) => {
     send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
+  } },
+  { method: 'GET', path: /^\/v1\/backups$/, handle: (c, _q, r, params) => {
+    const service = params.get('service');
+    if (service !== null && !known(c, r, service)) return;
+    send(r, 200, { backups: c.backups?.list(service ?? undefined) ?? [] });
+  } },
+  // `berth backup [SERVICE...]`: runs now and answers when every backup is verified or failed.
+  { method: 'POST', path: /^\/v1\/backups\/run$/, handle: async (c, _q, r, params) => {
+    const names = params.getAll('service');
+    for (const name of names) if (!known(c, r, name)) return;
+    const backups = c.backups;
+    const possible = backups?.services() ?? [];
+    const refused = names.filter((name) => !possible.includes(name));
+    if (backups === undefined || backups === null || refused.length > 0) {
+      sendError(r, 400, 'BERTH_E_BACKUP_NONE', { services: refused.length > 0 ? refused.join(', ') : 'this stack', known: possible.length === 0 ? 'none' : possible.join(', ') });
+      return;
+    }
+    const records = await Promise.all((names.length > 0 ? names : possible).map((name) => backups.run(name, 'manual')));
+    send(r, 200, { backups: records });
+  } },
+  { method: 'POST', path: /^\/v1\/restore$/, handle: async (c, _q, r, params) => {
+    const name = params.get('service') ?? '';
+    if (!known(c, r, name)) return;
+    if (c.backups === undefined || c.backups === null) {
+      sendError(r, 400, 'BERTH_E_BACKUP_NONE', { services: name, known: 'none' });
+      return;
+    }
+    const result = await c.backups.restore(name, params.get('backup'), params.get('to'), params.get('safety') !== '0');
+    if (result.ok) send(r, 200, result);
+    else sendError(r, result.code === 'BERTH_E_BACKUP_NOT_FOUND' ? 404 : 409, result.code, { service: name, reason: result.reason });
   } },
   { method: 'GET', path: /^\/v1\/certs$/, handle: async (c, _q, r) => {
     send(r, 200, { certs: (await c.edge?.status())?.certs ?? [] });

@@ -69,6 +69,18 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
   start: { summary: 'start services (and what they depend on)', load: service('start') },
   stop: { summary: 'stop services', load: service('stop') },
   restart: { summary: 'restart services', load: service('restart') },
+  backup: { summary: 'back services up now, each verified by restoring it', load: async () => {
+    const m = await import('./commands/backup.js');
+    return { run: m.runBackupNow, help: m.BACKUP_HELP };
+  } },
+  backups: { summary: 'list backups: state, size, verification, off-site copy', load: async () => {
+    const m = await import('./commands/backup.js');
+    return { run: m.runBackups, help: m.BACKUPS_HELP };
+  } },
+  restore: { summary: 'restore a verified backup (safety backup first, dependents stopped and started again)', load: async () => {
+    const m = await import('./commands/backup.js');
+    return { run: m.runRestore, help: m.RESTORE_HELP };
+  } },
   certs: { summary: 'the edge\'s TLS certificates; `certs renew HOST` renews one now', load: async () => {
     const m = await import('./commands/certs.js');
     return { run: m.runCerts, help: m.CERTS_HELP };

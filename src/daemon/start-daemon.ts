@@ -10,6 +10,7 @@ import { createFileLogger, type Logger } from '../shared/logger.js';
 import { openEventRecorder } from '../state/event-recorder.js';
 import type { NewEvent } from '../state/event-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import type { BackupController } from './backup-controller.js';
 import type { EdgeController } from './edge-controller.js';
 import type { StatePaths } from './state-paths.js';
 
@@ -50,9 +51,12 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   let stopping: Promise<void> | null = null;
   let server: Server | null = null;
   const edge = await createEdge(options, supervisor, logger, recorder.append);
+  const backups = await createBackups(options, supervisor, logger, recorder.append);
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
-      // The edge first: it finishes the requests in flight while the services behind it still run.
+      // Backups in progress finish; then the edge, which finishes the requests in flight while the services
+      // behind it still run.
+      await backups?.stop();
       await edge?.stop();
       await supervisor.down();
       recorder.close();
@@ -69,14 +73,23 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
   // After up(): it reaps the process groups a crashed daemon left, and a fresh edge's record must not be among
   // them. Not awaited: the services start while the edge process boots; its table follows them as they get
   // ready, and /v1/wait waits for it (EdgeController.settled).
   void edge?.start();
+  backups?.start();
   return { ok: true, daemon: { supervisor, edge, shutdown, done } };
+}
+
+// Imported only when something can be backed up.
+async function createBackups(options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<BackupController | null> {
+  const { listBackupServices } = await import('./backup-sources.js');
+  if (listBackupServices(options.stack).length === 0) return null;
+  const { BackupController } = await import('./backup-controller.js');
+  return new BackupController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, logger, record, env: options.baseEnv });
 }
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.

@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'api' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'api' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -68,6 +68,11 @@ export const errorCatalog = {
   BERTH_E_SWAP_FAILED: { severity: 'error', area: 'edge', message: '{service} kept its running instances: {reason}', hint: 'see `berth logs {service} -n 50` for why the new instance did not get ready; nothing changed for its users' },
   BERTH_E_CERT_UNKNOWN: { severity: 'error', area: 'edge', message: 'Berth does not obtain a certificate for {host}', hint: 'hosts whose certificates come from the ACME CA: {known}; a certificate from `edge.tls.certs` files is renewed by replacing the files' },
   BERTH_E_CERT_FAILED: { severity: 'error', area: 'edge', message: 'the CA did not issue a certificate for {host}: {reason}', hint: 'the edge keeps serving the current certificate, if any; Berth retries with backoff (next at {retry}); for HTTP-01 the host must reach this server on port 80, for a wildcard set `edge.tls.acme.dns_hook`' },
+  BERTH_E_BACKUP_NONE: { severity: 'error', area: 'backup', message: '{services} cannot be backed up', hint: 'backups are for `recipe: postgres`, `recipe: redis` and services with `backup.paths`; here: {known}' },
+  BERTH_E_BACKUP_FAILED: { severity: 'error', area: 'backup', message: 'the backup of {service} failed: {reason}', hint: 'nothing was recorded as good; the previous verified backup is kept. See `berth backups {service}` and `berth logs {service}`' },
+  BERTH_E_BACKUP_NOT_FOUND: { severity: 'error', area: 'backup', message: '{reason}', hint: 'list them with `berth backups {service}`; only verified backups can be restored' },
+  BERTH_E_RESTORE_SAFETY: { severity: 'error', area: 'backup', message: '{reason}', hint: 'fix what stops the backup, or restore anyway with `--no-safety-backup` if the current data is not worth keeping' },
+  BERTH_E_RESTORE_FAILED: { severity: 'error', area: 'backup', message: 'restoring {service} failed: {reason}', hint: 'the data was left as it was (replaced files are moved aside, never deleted) and the services were started again; see `berth logs {service}`' },
   BERTH_E_SERVICE_UNKNOWN: { severity: 'error', area: 'api', message: 'service {service} does not exist', hint: 'the services of this stack: {known}' },
   BERTH_E_API_NOT_FOUND: { severity: 'error', area: 'api', message: 'no API route {method} {path}', hint: 'the CLI and the daemon are from different Berth versions? run `berth down` and `berth up -d` with the same one' },
   BERTH_E_API_BAD_QUERY: { severity: 'error', area: 'api', message: 'bad query: {reason}', hint: 'see `berth events --help` for the filters' },
