@@ -6,6 +6,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runCommand, type RunCommandResult } from '../exec/run-command.js';
+import type { PostgresLogin as ClientLogin } from '../recipes/postgres-client.js';
 import type { BackupSource, Verification } from './backup-types.js';
 import { hideSecrets, lastLines, messageOf } from './durable-file.js';
 
@@ -15,13 +16,8 @@ export type PostgresVerification = Extract<Verification, { kind: 'postgres' }>;
 /** Rows per table, keyed `schema.table` (quoted identifiers), in name order. */
 export type TableCounts = ReadonlyMap<string, number>;
 
-/** A connection to one PostgreSQL server (the source's login with another database). */
-export interface PostgresLogin {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly database: string;
+/** A connection to one PostgreSQL server (the source's login with another database), and its binaries. */
+export interface PostgresLogin extends ClientLogin {
   readonly binDir: string;
 }
 
