@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'api' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'deploy' | 'api' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -73,6 +73,12 @@ export const errorCatalog = {
   BERTH_E_BACKUP_NOT_FOUND: { severity: 'error', area: 'backup', message: '{reason}', hint: 'list them with `berth backups {service}`; only verified backups can be restored' },
   BERTH_E_RESTORE_SAFETY: { severity: 'error', area: 'backup', message: '{reason}', hint: 'fix what stops the backup, or restore anyway with `--no-safety-backup` if the current data is not worth keeping' },
   BERTH_E_RESTORE_FAILED: { severity: 'error', area: 'backup', message: 'restoring {service} failed: {reason}', hint: 'the data was left as it was (replaced files are moved aside, never deleted) and the services were started again; see `berth logs {service}`' },
+  BERTH_E_DEPLOY_LOCKED: { severity: 'error', area: 'deploy', message: 'another deploy holds the deploy lock: {holder} (pid {pid} on {host}) since {time}', hint: 'wait for it to finish; if that process is gone on another host, remove {file} by hand (a lock whose holder died on this host is taken over on its own)' },
+  BERTH_W_DEPLOY_LOCK_TAKEN_OVER: { severity: 'warning', area: 'deploy', message: 'took over the deploy lock of {holder} (pid {pid} on {host}, since {time}): that process is gone', hint: 'the earlier deploy was interrupted; check `berth status` and `berth releases` once this one is done' },
+  BERTH_E_DEPLOY_REF: { severity: 'error', area: 'deploy', message: 'cannot deploy git ref {ref}: {reason}', hint: 'name a commit, branch or tag of this repository (`git log --oneline`), or leave `--ref` out to deploy the working tree' },
+  BERTH_E_DEPLOY_SNAPSHOT: { severity: 'error', area: 'deploy', message: 'cannot snapshot the app into {dir}: {reason}', hint: 'check the disk has room and this user may write to .berth/; nothing was deployed' },
+  BERTH_E_DEPLOY_STATE: { severity: 'error', area: 'deploy', message: 'cannot read the deploy state {file}: {reason}', hint: 'the file records what the last deploy shipped; move it aside to plan as if nothing were deployed (every service then counts as new)' },
+  BERTH_E_DEPLOY_NOT_READY: { severity: 'error', area: 'deploy', message: 'executing deploys is not implemented yet; nothing was changed', hint: 'run `berth deploy --plan` to see what a deploy would do' },
   BERTH_E_SERVICE_UNKNOWN: { severity: 'error', area: 'api', message: 'service {service} does not exist', hint: 'the services of this stack: {known}' },
   BERTH_E_API_NOT_FOUND: { severity: 'error', area: 'api', message: 'no API route {method} {path}', hint: 'the CLI and the daemon are from different Berth versions? run `berth down` and `berth up -d` with the same one' },
   BERTH_E_API_BAD_QUERY: { severity: 'error', area: 'api', message: 'bad query: {reason}', hint: 'see `berth events --help` for the filters' },

@@ -1,0 +1,32 @@
+// The deploy state after a deploy succeeded (pure): what the `record` step writes. Changed services take the new
+// hashes and release; a reused build keeps pointing at the release it was built in; unchanged services keep their
+// entry (they still run from their older release); removed services are dropped.
+import type { ServiceHashes } from './content-hash.js';
+import type { DeployedService, DeployState } from './deploy-state.js';
+import type { DeployPlan } from './plan-deploy.js';
+
+export function recordDeploy(previous: DeployState, plan: DeployPlan, hashes: Readonly<Record<string, ServiceHashes>>, release: string, now: Date): DeployState {
+  if (!plan.changed) return previous;
+  const services: Record<string, DeployedService> = {};
+  for (const step of plan.services) {
+    if (step.action === 'stop') continue;
+    const kept = previous.services[step.service];
+    if (step.action === 'unchanged' && kept !== undefined) {
+      services[step.service] = kept;
+      continue;
+    }
+    const h = hashes[step.service];
+    if (h === undefined) throw new Error(`recordDeploy: no hashes for service ${step.service}`);
+    const build = plan.builds.find((b) => b.service === step.service);
+    services[step.service] = {
+      configHash: h.config,
+      codeHash: h.code,
+      buildHash: h.build,
+      releaseStepHash: h.release,
+      builtIn: build === undefined ? null : build.run ? release : build.reuseFrom ?? release,
+      release,
+    };
+  }
+  const previousRelease = previous.release === release ? previous.previousRelease : previous.release;
+  return { version: 1, release, previousRelease, deployedAt: now.toISOString(), services };
+}
