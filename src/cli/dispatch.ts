@@ -81,6 +81,10 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
     const m = await import('./commands/backup.js');
     return { run: m.runRestore, help: m.RESTORE_HELP };
   } },
+  deploy: { summary: 'plan a deploy from content hashes (--plan; executing is not implemented yet)', load: async () => {
+    const m = await import('./commands/deploy.js');
+    return { run: m.runDeploy, help: m.DEPLOY_HELP };
+  } },
   certs: { summary: 'the edge\'s TLS certificates; `certs renew HOST` renews one now', load: async () => {
     const m = await import('./commands/certs.js');
     return { run: m.runCerts, help: m.CERTS_HELP };

@@ -242,7 +242,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   const reused = builds.filter((b) => !b.run && changing.has(b.service)).length;
   const summary = [
     `${String(changing.size)} of ${plural(total + removed.length, 'service')} change`,
-    `${plural(running, 'build')} run${reused > 0 ? ` (${String(reused)} reused)` : ''}`,
+    `${plural(running, 'build')} ${running === 1 ? 'runs' : 'run'}${reused > 0 ? ` (${String(reused)} reused)` : ''}`,
     release.runs ? `release step runs (${commands.map((c) => c.service).join(', ')})` : 'release step does not run',
     backups.length > 0 ? `${plural(backups.length, 'backup')} first` : 'no backups first',
   ].join('; ');
