@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { startEdgeProcess } from '../../src/edge/start-edge-process.js';
 import type { EdgeCert } from '../../src/edge/edge-ipc.js';
 import type { RouteTable } from '../../src/edge/edge-types.js';
+import { makeBenchRouteTable } from './bench-route-table.js';
 
 const [portArg, upstreamArg, workersArg, logDir, runDir, httpsPortArg, certFile, keyFile, host] = process.argv.slice(2);
 const port = Number(portArg);
@@ -27,21 +28,7 @@ const certs: EdgeCert[] = httpsPort === null || certFile === undefined || keyFil
   ? []
   : [{ hosts: [host], cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') }];
 
-const table: RouteTable = {
-  version: 1,
-  trustedProxies: [],
-  routes: [{
-    id: 'app#0',
-    host: null,
-    path: '/',
-    stripPrefix: false,
-    websocket: true,
-    rateLimit: null,
-    auth: null,
-    maxBody: 10 * 1024 * 1024,
-    target: { kind: 'service', service: 'app', upstreams: [{ host: '127.0.0.1', port: upstreamPort }] },
-  }],
-};
+const table: RouteTable = makeBenchRouteTable(upstreamPort);
 
 // What the daemon hands the edge (src/daemon/edge-controller.ts): 10 MB files, 5 kept.
 const started = await startEdgeProcess({

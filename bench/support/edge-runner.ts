@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createTableEdgeServer } from '../../src/edge/serve-route-table.js';
 import type { RouteTable } from '../../src/edge/edge-types.js';
+import { makeBenchRouteTable } from './bench-route-table.js';
 
 const [portArg, upstreamArg, workersArg] = process.argv.slice(2);
 const port = Number(portArg);
@@ -22,21 +23,7 @@ if (!Number.isInteger(port) || !Number.isInteger(upstreamPort) || !Number.isInte
   process.exit(2);
 }
 
-const table: RouteTable = {
-  version: 1,
-  trustedProxies: [],
-  routes: [{
-    id: 'app#0',
-    host: null,
-    path: '/',
-    stripPrefix: false,
-    websocket: true,
-    rateLimit: null,
-    auth: null,
-    maxBody: 10 * 1024 * 1024,
-    target: { kind: 'service', service: 'app', upstreams: [{ host: '127.0.0.1', port: upstreamPort }] },
-  }],
-};
+const table: RouteTable = makeBenchRouteTable(upstreamPort);
 
 function post(session: Session, method: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
