@@ -138,6 +138,19 @@ export function compareCounts(expected: TableCounts, found: TableCounts): string
   return mismatches;
 }
 
+// Exactly the names verifyPostgresDump makes: nothing a user could have created by accident is matched.
+const SCRATCH_NAME = /^berth_verify_[0-9a-f]{12}$/;
+
+/** Drops the scratch databases a verification left when Berth was killed during it; returns their names. Call only
+ * while no backup of this server runs. */
+export async function dropLeftoverScratchDatabases(source: PostgresSource): Promise<string[]> {
+  const login = { ...source, database: 'postgres' };
+  const rows = await withConnection(login, async (client) => (await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'berth\\_verify\\_%'")).rows);
+  const names = rows.map((row) => row.datname).filter((name) => SCRATCH_NAME.test(name));
+  for (const name of names) await dropDatabase(login, name);
+  return names;
+}
+
 async function dropDatabase(login: PostgresLogin, name: string): Promise<void> {
   await withConnection(login, (client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)).catch(() => undefined);
 }

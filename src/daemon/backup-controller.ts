@@ -8,6 +8,7 @@ import type { ResolvedStack } from '../config/resolved-stack.js';
 import { BackupCatalog, failInterrupted } from '../backup/backup-catalog.js';
 import type { BackupRecord, BackupTrigger } from '../backup/backup-types.js';
 import { copyOffsite } from '../backup/offsite.js';
+import { dropLeftoverScratchDatabases } from '../backup/postgres-backup.js';
 import { applyRetention, planRetention } from '../backup/retention.js';
 import { restoreBackup } from '../backup/restore-backup.js';
 import { removeInterruptedFiles, runBackup } from '../backup/run-backup.js';
@@ -42,6 +43,8 @@ export class BackupController {
   readonly #catalog: BackupCatalog;
   readonly #running = new Map<string, Promise<BackupRecord>>();
   readonly #crons: Cron[] = [];
+  /** Per postgres service, the start-up removal of scratch databases a killed daemon left; backups wait for it. */
+  readonly #cleanups = new Map<string, Promise<void>>();
   /** Services being restored: no retention runs for them meanwhile. */
   readonly #restoring = new Set<string>();
   #stopped = false;
@@ -62,6 +65,9 @@ export class BackupController {
       }, () => undefined);
     }
     for (const service of Object.values(this.#options.stack.services)) {
+      if (service.recipe === 'postgres') this.#cleanups.set(service.name, this.#dropScratch(service.name));
+    }
+    for (const service of Object.values(this.#options.stack.services)) {
       const schedule = service.backup?.schedule;
       if (schedule === undefined || !canBackUp(service)) continue;
       const cron = new Cron(schedule, { protect: true }, () => {
@@ -74,12 +80,34 @@ export class BackupController {
     }
   }
 
-  async #runWhenReady(name: string): Promise<void> {
+  async #waitReady(name: string): Promise<boolean> {
     const deadline = Date.now() + MISSED_WAIT_MS;
     while (!this.#stopped && !this.#options.supervisor.progress(name).ready) {
-      if (Date.now() > deadline) break;
+      if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    return !this.#stopped;
+  }
+
+  // A daemon killed during a verification leaves its scratch database behind; dropped once the server is up,
+  // before any backup of it starts (a backup's own scratch database must never be taken for a leftover).
+  async #dropScratch(name: string): Promise<void> {
+    const { stack, stateDir, supervisor, logger } = this.#options;
+    const service = stack.services[name];
+    if (service === undefined || !(await this.#waitReady(name))) return;
+    const port = Number(supervisor.lookup(name, 'port') ?? Number.NaN);
+    const source = resolveBackupSource(stack, service, stateDir, Number.isNaN(port) ? null : port, this.#options.env.PATH);
+    if (!source.ok || source.source.kind !== 'postgres') return;
+    try {
+      const dropped = await dropLeftoverScratchDatabases(source.source);
+      if (dropped.length > 0) logger.info('dropped scratch databases of interrupted verifications', { service: name, dropped });
+    } catch (error) {
+      logger.warn('could not look for leftover scratch databases', { service: name, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async #runWhenReady(name: string): Promise<void> {
+    await this.#waitReady(name);
     if (!this.#stopped) await this.run(name, 'missed');
   }
 
@@ -93,6 +121,7 @@ export class BackupController {
   }
 
   async #run(name: string, trigger: BackupTrigger): Promise<BackupRecord> {
+    await this.#cleanups.get(name);
     const { stack, stateDir, supervisor, logger, record } = this.#options;
     const service = stack.services[name];
     const started = Date.now();

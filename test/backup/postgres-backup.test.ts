@@ -4,6 +4,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BackupRecord, BackupSource } from '../../src/backup/backup-types.js';
+import { dropLeftoverScratchDatabases } from '../../src/backup/postgres-backup.js';
 import { restoreBackup } from '../../src/backup/restore-backup.js';
 import { runBackup, runBackupWithHooks } from '../../src/backup/run-backup.js';
 import { hashFile } from '../../src/backup/durable-file.js';
@@ -238,6 +239,18 @@ describe('postgres backups (real server)', { timeout: 600_000 }, () => {
       assert.deepEqual(updates.map((u) => u.state), ['running', 'failed']);
     } finally {
       execFileSync('umount', [dir]);
+    }
+  });
+
+  it('drops the scratch databases a killed verification left, and no database a user named alike', async () => {
+    await server.query('postgres', 'CREATE DATABASE berth_verify_0123456789ab');
+    await server.query('postgres', 'CREATE DATABASE berth_verify_mine');
+    try {
+      assert.deepEqual(await dropLeftoverScratchDatabases({ kind: 'postgres', host: '127.0.0.1', port: server.port, user: 'postgres', password: server.password, database: 'postgres', binDir: server.binDir }), ['berth_verify_0123456789ab']);
+      assert.deepEqual(await scratchDatabases(), [{ datname: 'berth_verify_mine' }]);
+    } finally {
+      await server.query('postgres', 'DROP DATABASE IF EXISTS berth_verify_mine');
+      await server.query('postgres', 'DROP DATABASE IF EXISTS berth_verify_0123456789ab');
     }
   });
 
