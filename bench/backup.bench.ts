@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBackup } from '../src/backup/run-backup.js';
 import type { BackupSource } from '../src/backup/backup-types.js';
-import { fsyncFile, hashFile } from '../src/backup/durable-file.js';
+import { fsyncPath, hashFile } from '../src/backup/durable-file.js';
 import { countTables } from '../src/backup/postgres-backup.js';
 import { loadStack } from '../src/config/load-stack.js';
 import { runCommand } from '../src/exec/run-command.js';
@@ -154,7 +154,7 @@ async function profile(source: PgSource, file: string): Promise<Profile> {
   await hashFile(file);
   const hash = performance.now() - t;
   t = performance.now();
-  await fsyncFile(file);
+  await fsyncPath(file);
   const fsync = performance.now() - t;
   const scratch = 'bench_profile';
   await checkpoint(source);

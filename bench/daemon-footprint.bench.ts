@@ -19,7 +19,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { callApi } from '../src/client/api-client.js';
@@ -27,6 +26,7 @@ import { main } from '../src/cli/main.js';
 import { getStatePaths } from '../src/daemon/state-paths.js';
 import type { InstanceStatus } from '../src/supervisor/supervisor-types.js';
 import { captureIo, compiledCli, compiledCliAt, daemonPid, FIXTURE, fmt, machineLine, makeStackDir, NODE, onCleanup, runBench, sleep, stopDaemonAtCleanup, table } from './support/harness.js';
+import { allocatePort } from '../src/supervisor/allocate-port.js';
 
 const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, interval: { type: 'string', default: '10' }, daemon: { type: 'string', default: 'compiled' }, services: { type: 'string', default: '20' }, against: { type: 'string' }, warmup: { type: 'string', default: '5' }, at: { type: 'string' }, cli: { type: 'string' } } });
 const MINUTES = Math.max(0.1, Number(args.minutes));
@@ -123,15 +123,6 @@ interface Sample {
   readonly edge: GroupUsage;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => {
-    resolve();
-  }));
-  return port;
-}
 
 function stackYaml(edgePort: number): string {
   const command = JSON.stringify([NODE, FIXTURE]);
@@ -191,7 +182,7 @@ await runBench((MINUTES + 6) * 60_000, async () => {
   if (MODE === 'compiled' && cliAt === undefined) compiledCli();
   const floor = spawn(NODE, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
   onCleanup(() => floor.kill('SIGKILL'));
-  const edgePort = await freePort();
+  const edgePort = await allocatePort();
   const dir = makeStackDir('p4', stackYaml(edgePort));
   const stop = stopDaemonAtCleanup(dir);
   const began = Date.now();
@@ -204,7 +195,7 @@ await runBench((MINUTES + 6) * 60_000, async () => {
   // The same stack under the daemon of commit --against, sampled alongside.
   let against: { readonly pid: number; readonly samples: Usage[]; readonly edge: GroupUsage[] } | null = null;
   if (args.against !== undefined) {
-    const againstDir = makeStackDir('p4-against', stackYaml(await freePort()));
+    const againstDir = makeStackDir('p4-against', stackYaml(await allocatePort()));
     stopDaemonAtCleanup(againstDir);
     await upDetached(againstDir, compiledCliAt(args.against));
     const againstPid = daemonPid(againstDir);

@@ -40,12 +40,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { edgeCiphers } from '../src/edge/tls-contexts.js';
 import { makeBenchCert, type BenchCert } from './support/bench-cert.js';
 import { fmt, machineLine, median, NODE, onCleanup, ROOT, runBench, sleep, table } from './support/harness.js';
+import { allocatePort } from '../src/supervisor/allocate-port.js';
 
 const cliArgs = process.argv.slice(2);
 const onlyIndex = cliArgs.indexOf('--only');
@@ -103,19 +103,6 @@ function startProcess(name: string, command: string, args: readonly string[], en
   return { child, stderr: () => stderr, stop };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 /** GET / on 127.0.0.1:port; `tls`: over HTTPS with SNI TLS_HOST, the certificate checked against the bench CA. */
 function getStatus(port: number, tls: BenchCert | null = null): Promise<number> {
@@ -627,19 +614,19 @@ const loadNow = (): number => (loadavg()[0] ?? Number.NaN);
 
 async function httpRows({ versions, runners, work, upstreamPort, upstreamAlone }: Context): Promise<void> {
   const startLoad = loadavg();
-  const ports: Record<Name, number> = { nginx: await freePort(), caddy: 0, 'berth-1': 0, 'berth-2': 0, 'edge-1': 0, 'edge-2': 0 };
+  const ports: Record<Name, number> = { nginx: await allocatePort(), caddy: 0, 'berth-1': 0, 'berth-2': 0, 'edge-1': 0, 'edge-2': 0 };
   const nginx = startNginx('nginx', nginxProxyConf(ports.nginx, upstreamPort));
   await waitForOk('nginx', nginx, ports.nginx);
-  ports.caddy = await freePort();
+  ports.caddy = await allocatePort();
   const caddy = startCaddy(ports.caddy, upstreamPort);
   await waitForOk('caddy', caddy, ports.caddy);
-  ports['berth-1'] = await freePort();
+  ports['berth-1'] = await allocatePort();
   const berth1 = await startBerth(runners.library, ports['berth-1'], upstreamPort, 1);
-  ports['berth-2'] = await freePort();
+  ports['berth-2'] = await allocatePort();
   const berth2 = await startBerth(runners.library, ports['berth-2'], upstreamPort, 2);
-  ports['edge-1'] = await freePort();
+  ports['edge-1'] = await allocatePort();
   const edge1 = await startEdge(runners.process, ports['edge-1'], upstreamPort, 1);
-  ports['edge-2'] = await freePort();
+  ports['edge-2'] = await allocatePort();
   const edge2 = await startEdge(runners.process, ports['edge-2'], upstreamPort, 2);
   const pgid = (running: Running): number => running.child.pid ?? Number.NaN;
   const groups: Record<Name, number> = { nginx: pgid(nginx), caddy: pgid(caddy), 'berth-1': pgid(berth1), 'berth-2': pgid(berth2), 'edge-1': edge1.edgePid, 'edge-2': edge2.edgePid };
@@ -664,7 +651,7 @@ async function httpRows({ versions, runners, work, upstreamPort, upstreamAlone }
 
   // The CPU profile of one Berth process under full load (a separate process; profiling starts after the warm-up).
   const profileFile = join(work, 'edge.cpuprofile');
-  const profilePort = await freePort();
+  const profilePort = await allocatePort();
   const profiled = await startBerth(runners.library, profilePort, upstreamPort, 1, profileFile);
   await runWrk(profilePort, FULL_CONNECTIONS, Math.min(3, seconds));
   if (profiled.child.pid !== undefined) process.kill(profiled.child.pid, 'SIGUSR2');
@@ -676,7 +663,7 @@ async function httpRows({ versions, runners, work, upstreamPort, upstreamAlone }
   // The edge as shipped (workers: 1) profiled: its worker and its primary, the profiler started after a warm-up.
   const cpuProfDir = join(work, 'edge-cpu-prof');
   mkdirSync(cpuProfDir);
-  const shippedPort = await freePort();
+  const shippedPort = await allocatePort();
   const shipped = await startEdge(runners.process, shippedPort, upstreamPort, 1, { preload: runners.cpuProfile, dir: cpuProfDir });
   await runWrk(shippedPort, FULL_CONNECTIONS, Math.min(3, seconds));
   process.kill(-shipped.edgePid, 'SIGUSR2');
@@ -764,8 +751,8 @@ async function tlsRows({ versions, runners, work, upstreamPort, upstreamAlone }:
   const cert = makeBenchCert(certDir, TLS_HOST);
 
   const ports = {
-    'nginx-tls': await freePort(), 'caddy-tls': await freePort(), 'edge-tls-1': await freePort(), 'edge-tls-2': await freePort(),
-    'nginx-plain': await freePort(), 'edge-plain-1': await freePort(),
+    'nginx-tls': await allocatePort(), 'caddy-tls': await allocatePort(), 'edge-tls-1': await allocatePort(), 'edge-tls-2': await allocatePort(),
+    'nginx-plain': await allocatePort(), 'edge-plain-1': await allocatePort(),
   } satisfies Record<TlsName | PlainName, number>;
   const nginx = startNginx('nginx-tls', nginxProxyConf(ports['nginx-tls'], upstreamPort, { cert, plainPort: ports['nginx-plain'] }));
   await waitForOk('nginx (TLS)', nginx, ports['nginx-tls'], cert);
@@ -775,7 +762,7 @@ async function tlsRows({ versions, runners, work, upstreamPort, upstreamAlone }:
   const edge1 = await startEdge(runners.process, ports['edge-plain-1'], upstreamPort, 1, null, { port: ports['edge-tls-1'], cert });
   await waitForOk('edge workers: 1 (TLS)', edge1, ports['edge-tls-1'], cert);
   await waitForOk('edge workers: 1 (plain HTTP beside TLS)', edge1, ports['edge-plain-1']);
-  const edge2 = await startEdge(runners.process, await freePort(), upstreamPort, 2, null, { port: ports['edge-tls-2'], cert });
+  const edge2 = await startEdge(runners.process, await allocatePort(), upstreamPort, 2, null, { port: ports['edge-tls-2'], cert });
   await waitForOk('edge workers: 2 (TLS)', edge2, ports['edge-tls-2'], cert);
   const pgid = (running: Running): number => running.child.pid ?? Number.NaN;
   const groups: Record<TlsName | PlainName, number> = {
@@ -885,7 +872,7 @@ await runBench(30 * 60_000, async () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const upstreamPort = await freePort();
+  const upstreamPort = await allocatePort();
   const upstream = startNginx('upstream', upstreamConf(upstreamPort));
   await waitForOk('upstream nginx', upstream, upstreamPort);
   // The upstream alone: what the proxies are bounded by.

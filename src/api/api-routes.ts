@@ -78,14 +78,14 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
     if (result.ok) send(r, 200, result);
     else sendError(r, result.code === 'BERTH_E_BACKUP_NOT_FOUND' ? 404 : 409, result.code, { service: name, reason: result.reason });
   } },
-  { method: 'GET', path: /^\/v1\/certs$/, handle: async (c, _q, r) => {
-    send(r, 200, { certs: (await c.edge?.status())?.certs ?? [] });
+  { method: 'GET', path: /^\/v1\/certs$/, handle: (c, _q, r) => {
+    send(r, 200, { certs: c.edge?.certs() ?? [] });
   } },
   { method: 'POST', path: /^\/v1\/certs\/renew$/, handle: async (c, _q, r, params) => {
     const host = (params.get('host') ?? '').toLowerCase();
     const renewed = await c.edge?.renewCert(host);
     if (renewed === undefined || renewed === null) {
-      const managed = ((await c.edge?.status())?.certs ?? []).filter((cert) => cert.source === 'acme').map((cert) => cert.host);
+      const managed = (c.edge?.certs() ?? []).filter((cert) => cert.source === 'acme').map((cert) => cert.host);
       sendError(r, 404, 'BERTH_E_CERT_UNKNOWN', { host, known: managed.length === 0 ? 'none (no `edge.tls.acme`)' : managed.join(', ') });
       return;
     }

@@ -2,13 +2,13 @@
 // to the remote, then the remote's sha256 of the copy is compared with the record's. Only a copy whose checksum
 // matched counts (`checked: true`). Nothing here throws: every failure comes back as a failed OffsiteCopy whose
 // reason quotes rclone with anything that looks like a credential blanked.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { REDACTED } from '../config/redact-stack.js';
 import { runCommand, type RunCommandResult } from '../exec/run-command.js';
 import { manifestPath } from './backup-catalog.js';
 import type { BackupRecord, OffsiteCopy } from './backup-types.js';
+import { hashFile } from './durable-file.js';
 
 export interface OffsiteOptions {
   /** The rclone program (default `rclone` from PATH). */
@@ -137,12 +137,7 @@ function lastLines(output: string): string {
   return text.length > 600 ? `…${text.slice(-600)}` : text;
 }
 
-async function sha256File(file: string): Promise<string | null> {
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } catch {
-    return null;
-  }
+/** The file's sha256, or null when it cannot be read. */
+function sha256File(file: string): Promise<string | null> {
+  return hashFile(file).then((result) => result.sha256, () => null);
 }

@@ -11,7 +11,7 @@ import { createClient } from 'redis';
 import { runCommand } from '../exec/run-command.js';
 import { isPortFree } from '../recipes/check-port-free.js';
 import type { BackupSource, Verification } from './backup-types.js';
-import { fsyncDir, fsyncFile, hideSecrets, lastLines, messageOf, utcStamp } from './durable-file.js';
+import { fsyncPath, hideSecrets, lastLines, messageOf, utcStamp } from './durable-file.js';
 import { infoField, parseKeyspace, replyText, startScratchRedis } from './scratch-redis.js';
 
 export type RedisSource = Extract<BackupSource, { kind: 'redis' }>;
@@ -184,11 +184,11 @@ export async function restoreRedisRdb(file: string, expectedKeys: number | null,
       moved.push(name);
     }
   }
-  await fsyncDir(dataDir);
+  await fsyncPath(dataDir);
   try {
     const partial = join(dataDir, `${dbfilename}.berth-restore.partial`);
     await pipeline(createReadStream(file), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-    await fsyncFile(partial);
+    await fsyncPath(partial);
     await rename(partial, join(dataDir, dbfilename));
     const scratch = await startScratchRedis({ binDir: target.binDir, dir: dataDir, dbfilename, timeoutMs: LOAD_TIMEOUT_MS, extraArgs: ['--appenddirname', appenddirname, '--appendfilename', appendfilename] });
     try {
@@ -209,7 +209,7 @@ export async function restoreRedisRdb(file: string, expectedKeys: number | null,
     } finally {
       await scratch.stop();
     }
-    await fsyncDir(dataDir);
+    await fsyncPath(dataDir);
   } catch (error) {
     // Only what this restore wrote goes; then the previous files come back.
     // (the server is stopped and every original was moved aside, so whatever is at these names now is this restore's)

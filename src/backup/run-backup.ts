@@ -4,7 +4,7 @@
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupJob, BackupKind, BackupRecord, Verification } from './backup-types.js';
-import { ensurePrivateDir, fsyncDir, fsyncFile, hashFile, hideSecrets, messageOf } from './durable-file.js';
+import { ensurePrivateDir, fsyncPath, hashFile, hideSecrets, messageOf } from './durable-file.js';
 import { decryptFile, encryptFile, readKeyFile } from './encrypt-file.js';
 import { archiveFiles, tarVersion, verifyArchive } from './files-backup.js';
 import { dumpPostgres, verifyPostgresDump } from './postgres-backup.js';
@@ -66,7 +66,7 @@ export async function runBackupWithHooks(job: BackupJob, hooks: BackupHooks): Pr
     await writeManifest(final);
     await rename(partial, file);
     renamed = true;
-    await fsyncDir(job.dir);
+    await fsyncPath(job.dir);
     emit(final);
     return final;
   } catch (error) {
@@ -126,11 +126,11 @@ async function makeAndVerify(job: BackupJob, paths: Paths, noteVersion: (version
     const listing = await archiveFiles(source, paths.plain, paths.listFile);
     verify = (file) => verifyArchive(file, listing, paths.listFile);
   }
-  await fsyncFile(paths.plain);
+  await fsyncPath(paths.plain);
   if (paths.key !== null) {
     await encryptFile(paths.plain, paths.partial, paths.key);
     await rm(paths.plain, { force: true });
-    await fsyncFile(paths.partial);
+    await fsyncPath(paths.partial);
   }
   await paths.hooks.beforeVerify?.(paths.partial);
   // What is verified is what is stored: the encrypted file is decrypted (and authenticated) first.

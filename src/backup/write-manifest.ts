@@ -3,7 +3,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BackupRecord } from './backup-types.js';
-import { fsyncDir, fsyncFile } from './durable-file.js';
+import { fsyncPath } from './durable-file.js';
 
 /** Where the manifest of `file` lives. */
 export const manifestPath = (file: string): string => `${file}.manifest.json`;
@@ -20,9 +20,9 @@ export async function writeManifest(record: BackupRecord): Promise<string> {
   const partial = `${target}.partial`;
   try {
     await writeFile(partial, renderManifest(record), { mode: 0o600 });
-    await fsyncFile(partial);
+    await fsyncPath(partial);
     await rename(partial, target);
-    await fsyncDir(dirname(target));
+    await fsyncPath(dirname(target));
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

@@ -61,11 +61,6 @@ export interface EdgeControllerOptions {
 const RESTART_FIRST_MS = 500;
 const RESTART_MAX_MS = 30_000;
 
-/** Whether a stack needs the edge: something is routed. */
-export function stackNeedsEdge(stack: ResolvedStack): boolean {
-  return stack.edge !== null && Object.values(stack.services).some((service) => service.routes.length > 0);
-}
-
 export class EdgeController {
   readonly #options: EdgeControllerOptions;
   readonly #config: EdgeStartConfig;
@@ -264,6 +259,11 @@ export class EdgeController {
   }
 
   /** Stops the edge process (after the services it fronts were stopped, so their requests had their chance). */
+  /** Every certificate with its schedule (no round trip to the edge process). */
+  certs(): CertStatus[] {
+    return this.#certs?.status() ?? [];
+  }
+
   /** Asks the CA for a host's certificate now; null when the host's certificate is not Berth's to renew. */
   renewCert(host: string): Promise<CertStatus | null> {
     return this.#certs?.renew(host) ?? Promise.resolve(null);

@@ -94,8 +94,10 @@ async function createBackups(options: DaemonOptions, supervisor: Supervisor, log
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.
 async function createEdge(options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<EdgeController | null> {
-  const { EdgeController, stackNeedsEdge } = await import('./edge-controller.js');
-  if (!stackNeedsEdge(options.stack)) return null;
+  // Decided before any import: the controller module brings the route table builder and the certificate code.
+  const routed = options.stack.edge !== null && Object.values(options.stack.services).some((service) => service.routes.length > 0);
+  if (!routed) return null;
+  const { EdgeController } = await import('./edge-controller.js');
   const { startEdgeProcess } = await import('../edge/start-edge-process.js');
   return new EdgeController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, runDir: options.paths.runDir, logger, startEdge: startEdgeProcess, record, env: options.baseEnv });
 }

@@ -1,24 +1,18 @@
 // Fixtures for tests of the edge as real processes: a free port, a started edge that is always stopped, its worker
 // pids from /proc, route tables, and waiting for a condition without tight timing.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listGroupMembers } from '../../src/exec/proc-stat.js';
+import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import type { EdgeCert, EdgeStartConfig } from '../../src/edge/edge-ipc.js';
 import type { RouteTable, Upstream } from '../../src/edge/edge-types.js';
 import { startEdgeProcess, type EdgeProcess } from '../../src/edge/start-edge-process.js';
 import { makeRoute, serviceTarget } from './edge-fixtures.js';
 
-/** A port nothing listens on right now (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  return port;
-}
+/** A port on 127.0.0.1 that was free a moment ago (the supervisor's own allocator). */
+export { allocatePort as freePort };
 
 /** Version `version`, one route `web#0` (any host, `/`) to `upstreams`. */
 export function webTable(version: number, ...upstreams: Upstream[]): RouteTable {
@@ -44,7 +38,7 @@ export function makeEdgeDir(): { dir: string; logDir: string; runDir: string } {
 
 export async function startTestEdge(table: RouteTable, config: Partial<EdgeStartConfig> = {}, certs?: readonly EdgeCert[]): Promise<StartedEdge> {
   const { dir, logDir, runDir } = makeEdgeDir();
-  const port = config.port ?? await freePort();
+  const port = config.port ?? await allocatePort();
   let stderr = '';
   const result = await startEdgeProcess({
     config: { address: '127.0.0.1', port, workers: 2, logDir, logMaxSize: 10 * 1024 * 1024, logKeep: 3, ...config },
