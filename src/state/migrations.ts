@@ -63,6 +63,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'deploys',
+    up: (db) => {
+      // Deploy history (src/deploy/deploy-history.ts): one row a deploy or rollback. state is checked so a typo never
+      // reads back as a deploy that succeeded; steps is the summary table as JSON (service, from, to, result, ms).
+      db.exec(`
+        CREATE TABLE deploys (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL CHECK (kind IN ('deploy', 'rollback')),
+          release TEXT,
+          previous_release TEXT,
+          ref TEXT,
+          state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'rolled_back', 'interrupted')),
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          holder TEXT NOT NULL,
+          reason TEXT,
+          steps TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(steps))
+        );
+        CREATE INDEX deploys_by_time ON deploys (started_at);
+      `);
+    },
+  },
 ];
 
 /** The newest version the given migrations lead to (0 for none). */
