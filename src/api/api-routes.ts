@@ -1,6 +1,8 @@
 // The control API over the Unix socket: HTTP + JSON, and an event stream (SSE). The CLI is its client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AlertController } from '../daemon/alert-controller.js';
 import type { BackupController } from '../daemon/backup-controller.js';
+import type { DeployController } from '../daemon/deploy-controller.js';
 import type { EdgeController } from '../daemon/edge-controller.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import { createDiagnostic, type DiagnosticParams } from '../errors/diagnostic.js';
@@ -20,6 +22,10 @@ export interface ApiContext {
   readonly edge?: EdgeController | null;
   /** Backups, when a service can be backed up. */
   readonly backups?: BackupController | null;
+  /** Alerts, when `alerts:` lists a channel. */
+  readonly alerts?: AlertController | null;
+  /** Deploys (the controller is made on first use). */
+  readonly deploys?: () => Promise<DeployController>;
 }
 
 type Handler = (context: ApiContext, request: IncomingMessage, response: ServerResponse, params: URLSearchParams, match: RegExpExecArray) => Promise<void> | void;
@@ -106,6 +112,23 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
     }
     send(r, 200, { ok: true, maintenance: await c.edge.setMaintenance(names, params.get('on') === '1') });
   } },
+  // `berth deploy` / `berth rollback`: the request's body is the deploy request (the stack as `up -d` hands it over);
+  // the answer streams the progress as JSON lines and ends with a `done` or an `error` line.
+  { method: 'POST', path: /^\/v1\/deploy$/, handle: async (c, q, r) => {
+    if (c.deploys === undefined) { sendError(r, 409, 'BERTH_E_DEPLOY_BUSY', {}); return; }
+    const { readDeployRequest } = await import('./read-deploy-request.js');
+    const parsed = readDeployRequest(await readBody(q), c.supervisor.stack.file);
+    if (!parsed.ok) { sendError(r, 400, 'BERTH_E_API_BAD_QUERY', { reason: parsed.reason }); return; }
+    const deploys = await c.deploys();
+    r.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+    await deploys.run(parsed.request, (message) => {
+      if (!r.destroyed) r.write(`${JSON.stringify(message)}\n`);
+    });
+    r.end();
+  } },
+  { method: 'POST', path: /^\/v1\/deploy\/cancel$/, handle: async (c, _q, r) => {
+    send(r, 200, { cancelled: c.deploys === undefined ? false : (await c.deploys()).cancel() });
+  } },
   { method: 'GET', path: /^\/v1\/wait$/, handle: async (c, _q, r, params) => {
     const result = await c.supervisor.waitReady(Number(params.get('timeout') ?? '60000'));
     // Ready means reachable: the edge routes to every instance that is ready now before the answer goes out.
@@ -162,7 +185,32 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
       unsubscribeLogs();
     });
   } },
+  // Alerts: `berth alerts` (queue, open incidents, recent messages) and `berth alerts test` (every channel, each result).
+  { method: 'GET', path: /^\/v1\/alerts$/, handle: (c, _q, r, params) => {
+    if (c.alerts === undefined || c.alerts === null) { sendError(r, 404, 'BERTH_E_ALERT_NONE', { file: c.supervisor.stack.file }); return; }
+    send(r, 200, c.alerts.overview(Number(params.get('limit') ?? '20')));
+  } },
+  { method: 'POST', path: /^\/v1\/alerts\/test$/, handle: async (c, _q, r) => {
+    if (c.alerts === undefined || c.alerts === null) { sendError(r, 404, 'BERTH_E_ALERT_NONE', { file: c.supervisor.stack.file }); return; }
+    send(r, 200, { results: await c.alerts.test() });
+  } },
 ];
+
+/** The request's body as text (at most 64 MiB: a stack with its secrets is far smaller). */
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 64 * 1024 * 1024) request.destroy(new Error('request body too large'));
+    });
+    request.on('end', () => {
+      resolve(text);
+    });
+    request.on('error', reject);
+  });
+}
 
 function isBlueGreen(c: ApiContext, name: string): boolean {
   const service = c.supervisor.stack.services[name];

@@ -81,9 +81,21 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
     const m = await import('./commands/backup.js');
     return { run: m.runRestore, help: m.RESTORE_HELP };
   } },
-  deploy: { summary: 'plan a deploy from content hashes (--plan; executing is not implemented yet)', load: async () => {
+  deploy: { summary: 'ship a release with zero downtime (--plan: show what it would do)', load: async () => {
     const m = await import('./commands/deploy.js');
     return { run: m.runDeploy, help: m.DEPLOY_HELP };
+  } },
+  rollback: { summary: 'go back to a kept release (default: the previous one)', load: async () => {
+    const m = await import('./commands/releases.js');
+    return { run: m.runRollback, help: m.ROLLBACK_HELP };
+  } },
+  releases: { summary: 'the kept releases and the deploy history', load: async () => {
+    const m = await import('./commands/releases.js');
+    return { run: m.runReleases, help: m.RELEASES_HELP };
+  } },
+  alerts: { summary: 'alert channels, open incidents and the queue; `alerts test` tries every channel', load: async () => {
+    const m = await import('./commands/alerts.js');
+    return { run: m.runAlerts, help: m.ALERTS_HELP };
   } },
   certs: { summary: 'the edge\'s TLS certificates; `certs renew HOST` renews one now', load: async () => {
     const m = await import('./commands/certs.js');

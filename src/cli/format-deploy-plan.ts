@@ -18,6 +18,7 @@ function describeStep(step: DeployStep): string {
     case 'snapshot': return `snapshot ${step.ref === null ? 'the working tree' : `git ref ${step.ref}`} into a new release`;
     case 'build': return `build ${step.service}`;
     case 'reuse-build': return `reuse the build of ${step.service} from release ${step.from}`;
+    case 'hook': return step.phase === 'pre' ? `run deploy.hooks.pre[${String(step.index)}] (abort on failure)` : `run deploy.hooks.post[${String(step.index)}] (a failure is a warning)`;
     case 'backup': return `back up ${step.service} (abort on failure)`;
     case 'release': return `run the release command of ${step.service} with the new code and env (abort on failure)`;
     case 'deploy': return `${step.action} ${step.service}`;

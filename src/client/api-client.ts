@@ -25,3 +25,55 @@ export function callApi(socketPath: string, method: 'GET' | 'POST', path: string
     req.end();
   });
 }
+
+/**
+ * Sends a JSON body and reads an answer of JSON lines, calling `onLine` for each as it arrives (a deploy's progress).
+ * Resolves with the HTTP status when the answer ends; `ok: false` when no daemon answers or the connection broke.
+ */
+export function streamApi(socketPath: string, path: string, body: string, onLine: (value: unknown) => void): { readonly done: Promise<ApiResponse>; readonly abort: () => void } {
+  let abort: () => void = () => undefined;
+  const done = new Promise<ApiResponse>((resolve) => {
+    const req = request({ socketPath, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let pending = '';
+      let first: unknown = null;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        pending += chunk;
+        let at = pending.indexOf('\n');
+        while (at !== -1) {
+          const line = pending.slice(0, at);
+          pending = pending.slice(at + 1);
+          if (line.trim() !== '') {
+            try {
+              const value: unknown = JSON.parse(line);
+              first ??= value;
+              onLine(value);
+            } catch {
+              // not a JSON line: ignored
+            }
+          }
+          at = pending.indexOf('\n');
+        }
+      });
+      res.on('end', () => {
+        if (first === null && pending.trim() !== '') {
+          try {
+            first = JSON.parse(pending) as unknown;
+          } catch {
+            // keep null
+          }
+        }
+        resolve({ ok: true, status: res.statusCode ?? 0, body: first });
+      });
+      res.on('error', (error) => {
+        resolve({ ok: false, error: error.message });
+      });
+    });
+    req.on('error', (error) => {
+      resolve({ ok: false, error: error.message });
+    });
+    abort = () => req.destroy();
+    req.end(body);
+  });
+  return { done, abort };
+}

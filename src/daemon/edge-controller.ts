@@ -186,8 +186,9 @@ export class EdgeController {
   }
 
   #build(version: number): RouteTable {
-    const { stack, supervisor } = this.#options;
-    return buildRouteTable(stack, (name) => supervisor.upstreams(name), version, this.#maintenance);
+    // The supervisor's stack, not the one the edge began with: a deploy changes routes and static folders.
+    const { supervisor } = this.#options;
+    return buildRouteTable(supervisor.stack, (name) => supervisor.upstreams(name), version, this.#maintenance);
   }
 
   // Batched: the state events of one tick cause one rebuild.
@@ -222,7 +223,7 @@ export class EdgeController {
 
   /** Puts services (all routed ones when none given) in or out of maintenance; persisted across daemon restarts. */
   async setMaintenance(services: readonly string[], on: boolean): Promise<readonly string[]> {
-    const names = services.length > 0 ? services : Object.values(this.#options.stack.services).filter((s) => s.routes.length > 0).map((s) => s.name);
+    const names = services.length > 0 ? services : Object.values(this.#options.supervisor.stack.services).filter((s) => s.routes.length > 0).map((s) => s.name);
     for (const name of names) {
       if (on) this.#maintenance.add(name);
       else this.#maintenance.delete(name);
@@ -258,7 +259,6 @@ export class EdgeController {
     };
   }
 
-  /** Stops the edge process (after the services it fronts were stopped, so their requests had their chance). */
   /** Every certificate with its schedule (no round trip to the edge process). */
   certs(): CertStatus[] {
     return this.#certs?.status() ?? [];
@@ -269,6 +269,7 @@ export class EdgeController {
     return this.#certs?.renew(host) ?? Promise.resolve(null);
   }
 
+  /** Stops the edge process (after the services it fronts were stopped, so their requests had their chance). */
   async stop(): Promise<void> {
     this.#certs?.stop();
     this.#stopping = true;

@@ -10,7 +10,9 @@ import { createFileLogger, type Logger } from '../shared/logger.js';
 import { openEventRecorder } from '../state/event-recorder.js';
 import type { NewEvent } from '../state/event-store.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import type { AlertController } from './alert-controller.js';
 import type { BackupController } from './backup-controller.js';
+import type { DeployController } from './deploy-controller.js';
 import type { EdgeController } from './edge-controller.js';
 import type { StatePaths } from './state-paths.js';
 
@@ -43,6 +45,9 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   if (existing.ok) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
   const logger = options.logger ?? createFileLogger(paths.daemonLog);
   // Before daemon.json is rewritten and old process records are reaped: they tell how the last daemon ended.
+  // Services a deploy moved run from their release folders, also after a restart of the daemon.
+  const { rebaseOnDeployState } = await import('../deploy/rebase-on-deploy-state.js');
+  options = { ...options, stack: rebaseOnDeployState(options.stack, paths.stateDir, logger) };
   const recorder = await openEventRecorder({ stack: options.stack, stateDir: paths.stateDir, runDir: paths.runDir, logger, services: options.services });
   const supervisor = new Supervisor({ stack: options.stack, stateDir: paths.stateDir, baseEnv: options.baseEnv });
   supervisor.subscribe(recorder.record);
@@ -52,13 +57,20 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   let server: Server | null = null;
   const edge = await createEdge(options, supervisor, logger, recorder.append);
   const backups = await createBackups(options, supervisor, logger, recorder.append);
+  // Before the supervisor starts anything: the state events of this start are watched too (a service down too long).
+  const alerts = await createAlerts(options, logger, recorder);
+  // Made on the first deploy request: a daemon that is never deployed to never loads the deploy code.
+  let deploys: Promise<DeployController> | null = null;
+  const getDeploys = (): Promise<DeployController> => (deploys ??= createDeploys(options, supervisor, edge, backups, logger, recorder.append));
   const shutdown = (): Promise<void> => {
     stopping ??= (async () => {
       // Backups in progress finish; then the edge, which finishes the requests in flight while the services
       // behind it still run.
+      await (deploys === null ? undefined : (await deploys).close());
       await backups?.stop();
       await edge?.stop();
       await supervisor.down();
+      await alerts?.stop();
       recorder.close();
       await new Promise<void>((resolve) => {
         if (server === null) resolve();
@@ -73,7 +85,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups, deploys: getDeploys, alerts });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
   // After up(): it reaps the process groups a crashed daemon left, and a fresh edge's record must not be among
@@ -82,6 +94,26 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   void edge?.start();
   backups?.start();
   return { ok: true, daemon: { supervisor, edge, shutdown, done } };
+}
+
+async function createDeploys(options: DaemonOptions, supervisor: Supervisor, edge: EdgeController | null, backups: BackupController | null, logger: Logger, record: (event: NewEvent) => void): Promise<DeployController> {
+  const { DeployController } = await import('./deploy-controller.js');
+  return new DeployController({ supervisor, edge, backups, stateDir: options.paths.stateDir, logger, record, baseEnv: options.baseEnv });
+}
+
+// Imported only when `alerts:` lists a channel. Fed every recorded event, after redaction.
+async function createAlerts(options: DaemonOptions, logger: Logger, recorder: Awaited<ReturnType<typeof openEventRecorder>>): Promise<AlertController | null> {
+  if (options.stack.alerts.channels.length === 0) return null;
+  try {
+    const { AlertController } = await import('./alert-controller.js');
+    const alerts = new AlertController({ stack: options.stack, stateDir: options.paths.stateDir, logger: logger.child({ part: 'alerts' }), record: recorder.append, env: options.baseEnv, previous: recorder.previous });
+    recorder.subscribe(alerts.observe);
+    alerts.start();
+    return alerts;
+  } catch (error) {
+    logger.error('alerts are off: could not open their queue', { error });
+    return null;
+  }
 }
 
 // Imported only when something can be backed up.

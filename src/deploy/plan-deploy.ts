@@ -11,6 +11,7 @@
 //   from the one last deployed; otherwise the previous build output is reused, from the release it was built in.
 // - The release step runs the `release` commands whose hash changed: the command, the service's env, the app code
 //   or its build. Changes to how a service runs (replicas, probes, routes, restart policy) do not re-run it.
+// - Hooks: `deploy.hooks.pre` run right after the snapshot (before anything changes), `post` after the record.
 // - Backups first: services with `backup.before_deploy` that change, and those the release step runs against (the
 //   dependencies of a service whose release command runs: migrations write into them).
 import type { ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
@@ -57,6 +58,7 @@ export type DeployStep =
   | { readonly kind: 'snapshot'; readonly ref: string | null }
   | { readonly kind: 'build'; readonly service: string }
   | { readonly kind: 'reuse-build'; readonly service: string; readonly from: string }
+  | { readonly kind: 'hook'; readonly phase: 'pre' | 'post'; readonly index: number }
   | { readonly kind: 'backup'; readonly service: string }
   | { readonly kind: 'release'; readonly service: string }
   | { readonly kind: 'deploy'; readonly service: string; readonly action: Strategy | 'start' }
@@ -105,6 +107,8 @@ export function orderByDependencies(services: Readonly<Record<string, ResolvedSe
 function strategyOf(service: ResolvedService): { strategy: Strategy; how: string } {
   if (service.kind === 'recipe') return { strategy: 'replace', how: 'data service: the old server stops, then the new one starts on the same data' };
   if (service.singleton) return { strategy: 'replace', how: 'singleton: the old instance stops, then the new one starts' };
+  // Two instances cannot listen on one fixed port: zero downtime needs `http: true` (Berth assigns the ports).
+  if (service.port !== null && service.deploy.strategy !== 'replace') return { strategy: 'replace', how: `fixed port ${String(service.port)}: the old instances stop, then the new start (set \`http: true\` without \`port\` for ${service.deploy.strategy})` };
   const strategy = service.deploy.strategy;
   if (strategy === 'blue-green') return { strategy, how: 'new instances start beside the old; once ready the edge switches to them and the old drain and stop' };
   if (strategy === 'overlap') return { strategy, how: 'new instances start; once ready the old stop' };
@@ -222,6 +226,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   }
 
   const steps: DeployStep[] = [{ kind: 'lock' }, { kind: 'snapshot', ref }];
+  stack.deploy.hooks.pre.forEach((_, index) => steps.push({ kind: 'hook', phase: 'pre', index }));
   for (const build of builds) {
     if (!changing.has(build.service)) continue;
     steps.push(build.run || build.reuseFrom === null ? { kind: 'build', service: build.service } : { kind: 'reuse-build', service: build.service, from: build.reuseFrom });
@@ -237,6 +242,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   for (const name of removed) steps.push({ kind: 'stop', service: name });
   if (deployed.length > 0) steps.push({ kind: 'verify', window: stack.deploy.verify, services: deployed });
   steps.push({ kind: 'record' });
+  stack.deploy.hooks.post.forEach((_, index) => steps.push({ kind: 'hook', phase: 'post', index }));
 
   const running = builds.filter((b) => b.run && changing.has(b.service)).length;
   const reused = builds.filter((b) => !b.run && changing.has(b.service)).length;

@@ -1,5 +1,6 @@
 // The deploy state after a deploy succeeded (pure): what the `record` step writes. Changed services take the new
-// hashes and release; a reused build keeps pointing at the release it was built in; unchanged services keep their
+// hashes and release; a build's output is in the new release either way (built there or copied there), so
+// builtIn is the new release and the next reuse copies from a release that is kept; unchanged services keep their
 // entry (they still run from their older release); removed services are dropped.
 import type { ServiceHashes } from './content-hash.js';
 import type { DeployedService, DeployState } from './deploy-state.js';
@@ -23,7 +24,7 @@ export function recordDeploy(previous: DeployState, plan: DeployPlan, hashes: Re
       codeHash: h.code,
       buildHash: h.build,
       releaseStepHash: h.release,
-      builtIn: build === undefined ? null : build.run ? release : build.reuseFrom ?? release,
+      builtIn: build === undefined ? null : release,
       release,
     };
   }

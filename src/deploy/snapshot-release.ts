@@ -46,6 +46,8 @@ export interface SnapshotOptions {
 
 export const WORKING_TREE = 'working tree';
 export const MANIFEST_FILE = 'release.json';
+/** The released files' paths (JSON list): what a build adds to a release is everything else (build-outputs.ts). */
+export const FILES_FILE = 'files.json';
 export const APP_FOLDER = 'app';
 
 /** Release ids: UTC time to the millisecond, then 8 hex digits of the content hash; they sort by time. */
@@ -148,6 +150,7 @@ export function snapshotRelease(options: SnapshotOptions): Snapshot {
     const id = formatReleaseId(created, content.hash);
     const manifest: ReleaseManifest = { id, ref: ref ?? WORKING_TREE, commit, created: created.toISOString(), files: content.files, contentHash: content.hash };
     writeFileSync(join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(join(staging, FILES_FILE), `${JSON.stringify(files)}\n`);
     const dir = join(options.releasesDir, id);
     renameSync(staging, dir);
     return { id, dir, appDir: join(dir, APP_FOLDER), manifest, tree };

@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'deploy' | 'api' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'deploy' | 'alert' | 'api' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -78,7 +78,12 @@ export const errorCatalog = {
   BERTH_E_DEPLOY_REF: { severity: 'error', area: 'deploy', message: 'cannot deploy git ref {ref}: {reason}', hint: 'name a commit, branch or tag of this repository (`git log --oneline`), or leave `--ref` out to deploy the working tree' },
   BERTH_E_DEPLOY_SNAPSHOT: { severity: 'error', area: 'deploy', message: 'cannot snapshot the app into {dir}: {reason}', hint: 'check the disk has room and this user may write to .berth/; nothing was deployed' },
   BERTH_E_DEPLOY_STATE: { severity: 'error', area: 'deploy', message: 'cannot read the deploy state {file}: {reason}', hint: 'the file records what the last deploy shipped; move it aside to plan as if nothing were deployed (every service then counts as new)' },
-  BERTH_E_DEPLOY_NOT_READY: { severity: 'error', area: 'deploy', message: 'executing deploys is not implemented yet; nothing was changed', hint: 'run `berth deploy --plan` to see what a deploy would do' },
+  BERTH_E_DEPLOY_BUSY: { severity: 'error', area: 'deploy', message: 'a deploy is already running in this stack\'s daemon', hint: 'wait for it to end (`berth releases` shows it), then deploy again' },
+  BERTH_E_DEPLOY_NO_DAEMON: { severity: 'error', area: 'deploy', message: 'no Berth daemon runs stack {file}: {reason}', hint: 'start the stack first with `berth up -d`; a deploy replaces the services of a running stack' },
+  BERTH_E_DEPLOY_FAILED: { severity: 'error', area: 'deploy', message: '{what} {outcome}: {reason}', hint: 'the previous version keeps serving; fix the cause shown above (the last log lines of the failing step) and deploy again' },
+  BERTH_E_ROLLBACK_TARGET: { severity: 'error', area: 'deploy', message: 'cannot roll back: {reason}', hint: 'name a kept release (`berth releases` lists them), or deploy a git ref with `berth deploy --ref REF`' },
+  BERTH_E_ALERT_NONE: { severity: 'error', area: 'alert', message: 'no alert channels are configured in {file}', hint: 'add `alerts:` with at least one channel (webhook, slack, telegram, email or exec); see docs/guides/alerts.md' },
+  BERTH_E_ALERT_TEST_FAILED: { severity: 'error', area: 'alert', message: '{failed} of {total} alert channel(s) did not take the test message', hint: 'the failing channels and their errors are listed above; check URLs, tokens and that this server can reach them, then run `berth alerts test` again' },
   BERTH_E_SERVICE_UNKNOWN: { severity: 'error', area: 'api', message: 'service {service} does not exist', hint: 'the services of this stack: {known}' },
   BERTH_E_API_NOT_FOUND: { severity: 'error', area: 'api', message: 'no API route {method} {path}', hint: 'the CLI and the daemon are from different Berth versions? run `berth down` and `berth up -d` with the same one' },
   BERTH_E_API_BAD_QUERY: { severity: 'error', area: 'api', message: 'bad query: {reason}', hint: 'see `berth events --help` for the filters' },

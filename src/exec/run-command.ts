@@ -8,14 +8,18 @@ export interface RunCommandSpec {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly user?: { readonly uid: number; readonly gid: number };
   readonly timeoutMs: number;
+  /** Aborting kills the whole group (a deploy interrupted while its build runs). */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunCommandResult {
   /** Exit code; null when killed by a signal, timed out or not started. */
   readonly code: number | null;
-  /** stdout and stderr together, in arrival order, at most 64 KiB. */
+  /** stdout and stderr together, in arrival order: the last 64 KiB (where a failure's message is). */
   readonly output: string;
   readonly timedOut: boolean;
+  /** True when the signal aborted it. */
+  readonly aborted?: boolean;
   /** Set when the program could not be started. */
   readonly error?: string;
 }
@@ -31,8 +35,16 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
     const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...user });
     const collect = (chunk: Buffer): void => {
-      if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
+      output += chunk.toString('utf8');
+      if (output.length > 2 * MAX_OUTPUT) output = output.slice(-MAX_OUTPUT);
     };
+    let aborted = false;
+    const abort = (): void => {
+      aborted = true;
+      killGroup(child.pid);
+    };
+    if (spec.signal?.aborted === true) abort();
+    spec.signal?.addEventListener('abort', abort, { once: true });
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     const timer = setTimeout(() => {
@@ -41,13 +53,15 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     }, spec.timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', abort);
       resolve({ code: null, output, timedOut, error: error.message });
     });
     child.once('close', (code) => {
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', abort);
       // Grandchildren left behind by a finished command go with it.
       killGroup(child.pid);
-      resolve({ code, output: output.slice(0, MAX_OUTPUT), timedOut });
+      resolve({ code, output: output.slice(-MAX_OUTPUT), timedOut, ...(aborted ? { aborted } : {}) });
     });
   });
 }

@@ -28,6 +28,8 @@ export type ReadyResult = { readonly ok: true } | { readonly ok: false; readonly
 
 export class Supervisor {
   readonly #options: SupervisorOptions;
+  /** The stack new instances are made from: a deploy replaces it (running instances keep the service they began with). */
+  #stack: ResolvedStack;
   readonly #runners = new Map<string, InstanceRunner[]>();
   readonly #sinks = new Map<string, LogSink>();
   readonly #listeners = new Set<EventListener>();
@@ -46,10 +48,19 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#stack = options.stack;
   }
 
   get stack(): ResolvedStack {
-    return this.#options.stack;
+    return this.#stack;
+  }
+
+  /**
+   * Makes `stack` the one new instances are made from (a deploy, a rollback). Nothing starts or stops: the caller
+   * then replaces the services that changed. Services no longer in it keep running until `remove`d.
+   */
+  replaceStack(stack: ResolvedStack): void {
+    this.#stack = stack;
   }
 
   /** Receives every event; returns an unsubscribe function. */
@@ -221,6 +232,18 @@ export class Supervisor {
       retire: () => this.#outgoing.delete(name),
       stopOld: () => Promise.all(current.map((runner) => runner.stop())),
     });
+  }
+
+  /** Overlap: new instances beside the old, and once every one is ready the old stop (no traffic to move). */
+  replaceOverlap(name: string, readyTimeoutMs: number): Promise<BlueGreenResult<null>> {
+    return this.replaceBlueGreen(name, { swap: () => Promise.resolve(), drain: () => Promise.resolve(null) }, readyTimeoutMs);
+  }
+
+  /** Stops a service's instances and forgets them (a service a deploy removed). Its log file stays. */
+  async remove(name: string): Promise<void> {
+    await this.stop([name]);
+    this.#runners.delete(name);
+    this.#held.delete(name);
   }
 
   /** Resolves when every running service is ready (one-shots completed), or with the ones that are not at the timeout. */

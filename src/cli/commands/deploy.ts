@@ -1,8 +1,10 @@
-// `berth deploy --plan [--ref REF]`: what a deploy would do, computed from content hashes against the last deploy.
-// Executing a deploy is not implemented yet; without --plan the command says so and changes nothing.
+// `berth deploy [--plan] [--ref REF]`: ships a release to the running stack (the daemon runs the steps; this
+// command holds the deploy lock and prints the progress), or with --plan prints what a deploy would do and stops.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callApi } from '../../client/api-client.js';
+import { adoptRunning } from '../../deploy/adopt-running.js';
 import { computeServiceHashes, listConfigFiles, type TreeHashes } from '../../deploy/content-hash.js';
 import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
 import { planDeploy } from '../../deploy/plan-deploy.js';
@@ -16,17 +18,22 @@ import { parseOptions } from '../parse-options.js';
 import { usageError } from '../print-diagnostics.js';
 import { resolveStackFile, STACK_OPTIONS } from '../stack-target.js';
 
-export const DEPLOY_HELP = `Usage: berth deploy --plan [--ref REF] [--file FILE] [--env NAME] [--json]
+export const DEPLOY_HELP = `Usage: berth deploy [--plan] [--ref REF] [--file FILE] [--env NAME] [--json]
 
-Plans a deploy: hashes the app (the working tree minus .gitignore and .berthignore, or the git
-ref REF) and each service's resolved config, compares them with the last deploy
-(.berth/deploy-state.json) and prints which builds run and which are reused, whether the
-\`release\` step runs, what happens to each service (blue-green, overlap, replace, start, stop
-or unchanged, with why), which backups run first, and the ordered steps. Nothing is changed.
+Ships a new release to the running stack. Hashes the app (the working tree minus .gitignore and
+.berthignore, or the git ref REF) and each service's resolved config, compares them with the last
+deploy, and then: takes the deploy lock, snapshots the app into .berth/releases/<id>/, runs the
+builds whose inputs changed (reusing the others), deploy.hooks.pre, the backups that must come
+first, the \`release\` commands (migrations) once with the new code and env, switches each changed
+service by its strategy (blue-green behind the edge, overlap, replace), watches the verification
+window (deploy.verify) and records the release; then deploy.hooks.post. If anything fails, the
+old version keeps serving (what changed is rolled back) and the reason and the last log lines are
+printed. Nothing changed: nothing is done. Ctrl-C interrupts and reverts.
 berth.yml and env files are read from the working tree even with --ref.
-  --plan      print the plan and stop (executing deploys is not implemented yet)
+Exit status: 0 deployed (or nothing to do), 1 failed or rolled back, 2 bad input.
+  --plan      print the plan and stop; nothing is changed
   --ref REF   plan a release of this git commit, branch or tag instead of the working tree
-  --json      the plan as JSON`;
+  --json      the plan (with --plan) or the result as JSON`;
 
 /** The release files' hashes: the working tree as it is, or the ref extracted into a temp folder and removed. */
 function readTree(root: string, ref: string | null): TreeHashes {
@@ -39,15 +46,11 @@ function readTree(root: string, ref: string | null): TreeHashes {
   }
 }
 
-export function runDeploy(args: readonly string[], io: CliIo): number {
+export async function runDeploy(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseOptions('deploy', args, { ...STACK_OPTIONS, plan: { type: 'boolean' }, ref: { type: 'string' }, json: { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
   if (parsed.values.help === true) return (io.stdout(DEPLOY_HELP), EXIT.ok);
   if (parsed.positionals.length > 0) return usageError(io, createDiagnostic('BERTH_E_USAGE', { params: { command: 'deploy', reason: `unexpected argument ${parsed.positionals.join(' ')}` } }));
-  if (parsed.values.plan !== true) {
-    printDiagnostics(io, [createDiagnostic('BERTH_E_DEPLOY_NOT_READY')], new Map());
-    return EXIT.failed;
-  }
   const file = resolveStackFile(io, typeof parsed.values.file === 'string' ? parsed.values.file : undefined);
   const loaded = loadForCli(io, file, typeof parsed.values.env === 'string' ? parsed.values.env : undefined);
   if (!loaded.ok) {
@@ -57,11 +60,19 @@ export function runDeploy(args: readonly string[], io: CliIo): number {
   if (loaded.warnings.length > 0) printDiagnostics(io, loaded.warnings, loaded.context.sources);
   const { stack } = loaded;
   const ref = typeof parsed.values.ref === 'string' ? parsed.values.ref : null;
+  const configFiles = [stack.file, ...loaded.context.sources.keys(), ...loaded.context.envFiles];
+  if (parsed.values.plan !== true) {
+    const { runDeploySession } = await import('../deploy-session.js');
+    return runDeploySession(io, { kind: 'deploy', stack, configFiles, ref, target: null, json: parsed.values.json === true });
+  }
   try {
-    const previous = readDeployState(deployStatePath(getStatePaths(stack.file).stateDir));
+    const paths = getStatePaths(stack.file);
+    // As the daemon plans it: services `berth up` runs that no deploy shipped yet are adopted, not new.
+    const status = await callApi(paths.socket, 'GET', '/v1/status', 2000);
+    const running = status.ok ? ((status.body as { instances?: { service: string }[] }).instances ?? []).map((i) => i.service) : [];
+    const previous = adoptRunning(readDeployState(deployStatePath(paths.stateDir)), stack, running);
     const tree = readTree(stack.root, ref);
-    const configFiles = listConfigFiles(stack.root, [stack.file, ...loaded.context.sources.keys(), ...loaded.context.envFiles]);
-    const plan = planDeploy({ stack, hashes: computeServiceHashes(stack, tree, configFiles), previous, ref });
+    const plan = planDeploy({ stack, hashes: computeServiceHashes(stack, tree, listConfigFiles(stack.root, configFiles)), previous, ref });
     io.stdout(parsed.values.json === true ? JSON.stringify(plan, null, 2) : formatDeployPlan(plan, { color: useColor(io), previousRelease: previous.release }));
     return EXIT.ok;
   } catch (error) {

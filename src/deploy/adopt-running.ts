@@ -1,0 +1,32 @@
+// The first deploy of a stack that `berth up` already runs: its services are not in the deploy state, but they
+// are not new either. Each running service is adopted with what is known of it: its config (the definition the
+// supervisor runs) and, for app services, code that differs from any release (it runs from the stack folder), so
+// the planner switches it by its zero-downtime strategy instead of "starting" a second copy. A recipe whose
+// config is unchanged stays untouched: restarting a database on its first deploy would be downtime for nothing.
+import type { ResolvedStack } from '../config/resolved-stack.js';
+import { hashServiceConfig } from './content-hash.js';
+import type { DeployedService, DeployState } from './deploy-state.js';
+
+/** Stands for "not from any release": never equal to a sha256, so the planner sees a change. */
+export const UNKNOWN_HASH = '0'.repeat(64);
+/** The `release` a service adopted from `berth up` runs from. */
+export const STACK_FOLDER = 'stack folder';
+
+/** The deploy state plus an entry for every service of `running` the state does not know (pure). */
+export function adoptRunning(previous: DeployState, running: ResolvedStack, names: Iterable<string>): DeployState {
+  const services: Record<string, DeployedService> = { ...previous.services };
+  for (const name of names) {
+    const service = running.services[name];
+    if (service === undefined || Object.hasOwn(services, name)) continue;
+    const app = service.kind !== 'recipe';
+    services[name] = {
+      configHash: hashServiceConfig(service, running.root),
+      codeHash: app ? UNKNOWN_HASH : null,
+      buildHash: service.build === null ? null : UNKNOWN_HASH,
+      releaseStepHash: service.release === null ? null : UNKNOWN_HASH,
+      builtIn: null,
+      release: STACK_FOLDER,
+    };
+  }
+  return { ...previous, services };
+}
