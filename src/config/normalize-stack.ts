@@ -35,7 +35,7 @@ export function normalizeStack(stack: StackOutput, context: NormalizeContext): R
   }
   const routed = Object.values(services).some((s) => s.routes.length > 0 || s.static !== null);
   const edge = stack.edge ?? (routed ? { listen: { http: 80, https: 443, address: '0.0.0.0' }, workers: 'auto' as const, trusted_proxies: [] } : null);
-  const alerts = Array.isArray(stack.alerts) || stack.alerts === undefined ? { channels: stack.alerts ?? [], events: defaultEvents(), down_after: '60s' } : stack.alerts;
+  const alerts = Array.isArray(stack.alerts) || stack.alerts === undefined ? { channels: stack.alerts ?? [], events: defaultEvents(), down_after: '60s', disk_threshold: 90, rate_limit: 10 } : stack.alerts;
   return { name: context.name, file: context.file, root: context.root, environment: context.environment, env: stackEnv, services, jobs, edge, alerts, deploy: stack.deploy };
 }
 

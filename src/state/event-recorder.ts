@@ -29,12 +29,14 @@ export interface EventRecorder {
   readonly record: (event: SupervisorEvent) => void;
   /** Records an event of another part of Berth (certificates, the edge), redacted like the others. Never throws. */
   readonly append: (event: NewEvent) => void;
+  /** Calls `listener` with every event recorded from now on, redacted as stored (alerts). Returns the unsubscribe. */
+  readonly subscribe: (listener: (event: NewEvent) => void) => () => void;
   /** Records daemon_stopped and closes the database; later events are dropped. Safe to call twice. */
   readonly close: (reason?: string) => void;
 }
 
 /** Every event type Berth records (later features add theirs). */
-export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED, 'cert_issued', 'cert_failed', 'cert_expiring', 'backup_verified', 'backup_failed', 'backup_offsite_failed', 'restore_done', 'restore_failed'] as const;
+export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED, 'cert_issued', 'cert_failed', 'cert_expiring', 'backup_verified', 'backup_failed', 'backup_offsite_failed', 'restore_done', 'restore_failed', 'deploy_succeeded', 'deploy_failed', 'deploy_rolled_back', 'service_down', 'service_recovered', 'disk_full', 'disk_ok', 'backup_overdue', 'alert_failed'] as const;
 
 // How often a persisting database failure is logged again.
 const REPORT_EVERY_MS = 60_000;
@@ -120,10 +122,29 @@ export async function openEventRecorder(options: EventRecorderOptions): Promise<
   let lost = 0;
   let reportedAt = -Infinity;
   let closed = false;
+  const listeners = new Set<(event: NewEvent) => void>();
+  const notify = (event: NewEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.error('an event listener failed', { type: event.type, error });
+      }
+    }
+  };
   const append = (event: NewEvent): void => {
-    if (store === null || closed) return;
+    if (closed) return;
+    let redacted: NewEvent = event;
     try {
-      store.append({ ...event, payload: redactValue(event.payload ?? {}, redact) as Record<string, unknown> });
+      redacted = { ...event, payload: redactValue(event.payload ?? {}, redact) as Record<string, unknown> };
+    } catch (error) {
+      logger.error('could not redact an event', { type: event.type, error });
+      return;
+    }
+    notify(redacted);
+    if (store === null) return;
+    try {
+      store.append(redacted);
       if (failing) {
         logger.info('recording events again', { lost });
         failing = false;
@@ -166,6 +187,10 @@ export async function openEventRecorder(options: EventRecorderOptions): Promise<
     store,
     previous,
     append,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     record: (event) => {
       try {
         const stored = map(event);

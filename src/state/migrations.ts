@@ -87,6 +87,41 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'alerts',
+    up: (db) => {
+      // The alert queue (src/alerts/alert-queue.ts): one row a message, kept until it is sent to a channel that
+      // accepted it (and to every `all: true` channel), retried with backoff meanwhile, so a message survives a daemon
+      // restart. delivered lists the channel ids that took it. Open incidents (src/alerts/alert-incidents.ts) make
+      // the dedupe survive a restart too: one message per incident, then one "resolved".
+      db.exec(`
+        CREATE TABLE alert_queue (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          created_at INTEGER NOT NULL,
+          key TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'merged')),
+          message TEXT NOT NULL CHECK (json_valid(message)),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_at INTEGER NOT NULL,
+          delivered TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(delivered)),
+          last_error TEXT,
+          finished_at INTEGER
+        );
+        CREATE INDEX alert_queue_due ON alert_queue (state, next_at);
+        CREATE TABLE alert_incidents (
+          key TEXT PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('incident', 'notice')),
+          type TEXT NOT NULL,
+          service TEXT,
+          opened_at INTEGER NOT NULL,
+          last_at INTEGER NOT NULL,
+          count INTEGER NOT NULL DEFAULT 1,
+          what TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The newest version the given migrations lead to (0 for none). */

@@ -4,6 +4,7 @@
 import { REDACTED } from '../config/redact-stack.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { getSecrets, isSecretKey } from '../config/secrets.js';
+import { collectAlertSecrets } from '../alerts/alert-secrets.js';
 
 export type Redactor = (text: string) => string;
 
@@ -12,9 +13,12 @@ const MIN_SECRET_LENGTH = 4;
 const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@/\s]+)@/gi;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi;
 
-/** The secret values of a stack: env-file values, recipe passwords, values of secret-looking keys, URL passwords. */
-export function collectSecretValues(stack: Pick<ResolvedStack, 'env' | 'services' | 'jobs'>): string[] {
+type SecretSource = Pick<ResolvedStack, 'env' | 'services' | 'jobs'> & { readonly alerts?: Pick<ResolvedStack['alerts'], 'channels'> };
+
+/** The secret values of a stack: env-file values, recipe passwords, values of secret-looking keys, URL passwords, alert channel credentials. */
+export function collectSecretValues(stack: SecretSource): string[] {
   const values = new Set<string>(getSecrets(stack).values);
+  for (const value of collectAlertSecrets(stack.alerts?.channels ?? [])) values.add(value);
   const scan = (env: Readonly<Record<string, string>>): void => {
     for (const [key, value] of Object.entries(env)) {
       if (isSecretKey(key)) values.add(value);
@@ -29,7 +33,7 @@ export function collectSecretValues(stack: Pick<ResolvedStack, 'env' | 'services
 }
 
 /** A function that blanks the stack's secrets in a text, and the password of any URL with credentials. */
-export function createRedactor(stack: Pick<ResolvedStack, 'env' | 'services' | 'jobs'>): Redactor {
+export function createRedactor(stack: SecretSource): Redactor {
   const secrets = collectSecretValues(stack);
   return (text) => {
     const known = secrets.reduce((out, secret) => (out.includes(secret) ? out.split(secret).join(REDACTED) : out), text);

@@ -8,7 +8,14 @@ export const channelSchema = z
   .strictObject({
     webhook: z.strictObject({ url: z.url(), secret: z.string().optional().meta({ description: 'Signs the JSON body with HMAC-SHA256.' }) }).optional().meta({ description: 'POST the event as JSON.' }),
     slack: z.strictObject({ url: z.url() }).optional().meta({ description: 'A Slack-compatible incoming webhook.' }),
-    telegram: z.strictObject({ token: z.string().min(1), chat: z.union([z.string(), z.number()]) }).optional().meta({ description: 'Telegram Bot API.' }),
+    telegram: z
+      .strictObject({
+        token: z.string().min(1),
+        chat: z.union([z.string(), z.number()]),
+        api: z.url().optional().meta({ description: 'The Bot API server (default `https://api.telegram.org`); for a self-hosted Bot API server.' }),
+      })
+      .optional()
+      .meta({ description: 'Telegram Bot API.' }),
     email: z.strictObject({ to: z.union([z.string(), z.array(z.string()).min(1)]), smtp: z.string().min(1).meta({ description: 'SMTP URL, e.g. `smtps://user:pass@host:465`.' }), from: z.string().optional() }).optional().meta({ description: 'Email over SMTP.' }),
     exec: commandSchema.optional().meta({ description: 'A command that gets the event as JSON on stdin.' }),
     all: z.boolean().default(false).meta({ description: 'Send here as well, not only as a fallback.' }),
@@ -39,6 +46,8 @@ export const alertsSchema = z
       channels: z.array(channelSchema).default([]),
       events: alertEventsSchema.meta({ description: 'Which events alert.' }),
       down_after: durationSchema.default('60s').meta({ description: 'How long a service must be down before `service_down` alerts.' }),
+      disk_threshold: z.number().min(1).max(100).default(90).meta({ description: 'Percent of a disk in use at which `disk_full` alerts (data folders and `.berth/`).' }),
+      rate_limit: z.number().int().min(1).default(10).meta({ description: 'At most this many messages a minute to one channel; the rest are sent later as one summary.' }),
     }),
   ])
   .meta({ description: 'Where alerts go: a list of channels, or `{ channels, events, down_after }`.' });
