@@ -21,6 +21,11 @@ export class RateLimit {
     return this.#recent(channel, now).length < this.#perWindow;
   }
 
+  /** How many more sends the channel may make now. */
+  remaining(channel: string, now: number): number {
+    return Math.max(0, this.#perWindow - this.#recent(channel, now).length);
+  }
+
   /** Counts a send. */
   note(channel: string, now: number): void {
     this.#recent(channel, now).push(now);

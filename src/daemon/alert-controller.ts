@@ -211,7 +211,9 @@ export class AlertController {
     }
     if (this.#wake !== null) clearTimeout(this.#wake);
     this.#wake = null;
-    this.#pumping = this.#pump()
+    // On the next turn: a burst of events is queued whole before the round looks at it (and can summarise it).
+    this.#pumping = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#pump())
       .catch((error: unknown) => {
         this.#options.logger.error('alert delivery failed', { error: this.#blank(error instanceof Error ? error.message : String(error)) });
       })
@@ -238,10 +240,10 @@ export class AlertController {
   async #pump(): Promise<void> {
     const policy = this.#options.retry ?? DEFAULT_RETRY;
     let due = this.#queue.due(Date.now());
-    // More due than a channel may take in a minute: the oldest go out one by one, the rest as one summary.
-    const limit = this.#rate.perWindow;
-    if (due.length > limit) {
-      const rest = due.slice(limit - 1);
+    // More due than the channels may take now: the oldest go out one by one, the rest as one summary.
+    const room = Math.max(1, Math.min(...this.#channels.map((channel) => this.#rate.remaining(channel.id, Date.now()))));
+    if (due.length > room) {
+      const rest = due.slice(room - 1);
       this.#queue.merge(rest.map((row) => row.id), summarize(rest.map((row) => row.message), Date.now()), Date.now());
       this.#options.logger.warn('alerts rate-limited: merged into one summary', { merged: rest.length });
       due = this.#queue.due(Date.now());
