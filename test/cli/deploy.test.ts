@@ -107,13 +107,15 @@ Summary: 2 of 3 services change; 0 builds run; release step runs (web); 1 backup
     assert.match(bad.err, /BERTH_E_DEPLOY_REF: cannot deploy git ref nope: no such commit, branch or tag/);
   });
 
-  it('without --plan: says executing deploys is not implemented yet, exits 1, touches nothing', async () => {
+  it('without --plan and no daemon: BERTH_E_DEPLOY_NO_DAEMON, exit 1, no lock, no release made', async () => {
     const root = gitApp({ 'berth.yml': STACK });
     const { code, out, err } = await run(root);
     assert.equal(code, 1);
     assert.equal(out, '');
-    assert.match(err, /BERTH_E_DEPLOY_NOT_READY: executing deploys is not implemented yet; nothing was changed/);
-    assert.ok(!existsSync(join(root, '.berth')));
+    assert.match(err, /BERTH_E_DEPLOY_NO_DAEMON: no Berth daemon runs stack .*berth\.yml/);
+    assert.match(err, /berth up -d/);
+    assert.ok(!existsSync(join(root, '.berth', 'deploy.lock')));
+    assert.ok(!existsSync(join(root, '.berth', 'releases')));
   });
 
   it('an unreadable deploy state is reported, not planned around', async () => {
