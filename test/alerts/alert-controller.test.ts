@@ -132,8 +132,8 @@ describe('alert controller', () => {
     assert.equal(got.length, 3);
     assert.deepEqual(got.slice(0, 2).map((b) => b.key), ['crash_loop:svc0', 'crash_loop:svc1']);
     assert.equal(got[2]?.state, 'summary');
-    assert.match(String(got[2]?.title), /^8 more alerts \(rate limit\)$/);
-    assert.match(String(got[2]?.what), /- svc9 is crash-looping/);
+    assert.match(String(got[2].title), /^8 more alerts \(rate limit\)$/);
+    assert.match(String(got[2].what), /- svc9 is crash-looping/);
     // The window is full: the next message waits (deferred, no attempt counted) rather than being lost.
     h.controller.observe(event('crash_loop', 'late', { restarts: 5, reason: 'boom' }));
     const waiting = await until('the late message to be deferred', () => h.controller.overview().recent.find((r) => r.key === 'crash_loop:late' && r.state === 'pending' && r.nextAt > Date.now() + 1000));
@@ -155,7 +155,7 @@ describe('alert controller', () => {
     const second = startController(stack, dir);
     await until('the message queued before the restart', () => http.requests.length === 1);
     assert.equal(http.requests[0]?.path, `/bot${TOKEN}/sendMessage`);
-    const body = JSON.parse(http.requests[0]?.body ?? '{}') as { chat_id: number; text: string };
+    const body = JSON.parse(http.requests[0].body) as { chat_id: number; text: string };
     assert.equal(body.chat_id, 42);
     assert.match(body.text, /ALERT: a backup of web failed/);
     assert.match(body.text, /Look: {4}berth backups web/);
@@ -198,7 +198,7 @@ describe('alert controller', () => {
     await until('disk_full', () => bodies(http, '/hook').length === 1);
     const body = bodies(http, '/hook')[0];
     assert.equal(body?.key, `disk_full:${h.stateDir}`);
-    assert.match(String(body?.what), /% full \(alert at 1%\); [\d.]+ [KMGT]?B free/);
+    assert.match(String(body.what), /% full \(alert at 1%\); [\d.]+ [KMGT]?B free/);
     assert.ok(h.recorded.some((e) => e.type === 'disk_full'));
   });
 

@@ -67,7 +67,7 @@ describe('alert rules', () => {
     assert.equal(again.incident?.count, 2);
     const resolved = decideAlert(resolve, again.incident, T0 + 60_000);
     assert.equal(resolved.message?.state, 'resolved');
-    assert.equal(resolved.message?.since, T0, 'since: when the incident began');
+    assert.equal(resolved.message.since, T0, 'since: when the incident began');
     assert.equal(resolved.incident, null);
     assert.equal(decideAlert(resolve, null, T0 + 61_000).message, null, 'nothing to resolve: no message');
   });
@@ -82,7 +82,7 @@ describe('alert rules', () => {
     const held2 = decideAlert(notice, held.incident, T0 + 2000);
     const later = decideAlert(notice, held2.incident, T0 + NOTICE_COOLDOWN_MS + 1);
     assert.equal(later.message?.repeats, 2);
-    assert.equal(later.message?.since, T0);
+    assert.equal(later.message.since, T0);
   });
 
   it('every message names the stack, host, service, what happened, since when, and where to look', () => {

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listChannels, type AlertMessage } from '../../src/alerts/alert-types.js';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../helpers/capture-io.js';
 import { collectAlertSecrets, createSecretBlanker } from '../../src/alerts/alert-secrets.js';
 import { formatAlert } from '../../src/alerts/format-alert.js';
 import { sendToChannel, type SendContext } from '../../src/alerts/send-to-channel.js';
@@ -153,5 +155,31 @@ describe('alert channels with real receivers', () => {
     assert.equal(result.ok, false);
     assert.match(result.error ?? '', /did not finish within 300 ms/);
     assert.ok(result.ms < 5000, String(result.ms));
+  });
+
+  it('`berth alerts test` without a daemon sends from the command itself: every channel, each result, exit 0 when all took it', async () => {
+    const dir = writeFiles({
+      'berth.yml': `name: shop
+services:
+  web: { command: sleep 1 }
+alerts:
+  - webhook: { url: "${http.url}/offline-hook" }
+  - email: { to: ops@example.com, smtp: "smtp://alerts:${encodeURIComponent(SMTP_PASS)}@127.0.0.1:${String(smtp.port)}" }
+  - exec: "cat > test.json"
+`,
+    });
+    const before = smtp.mails.length;
+    const io = captureIo(dir, { PATH: process.env.PATH ?? '' });
+    assert.equal(await main(['alerts', 'test'], io), 0, io.err());
+    assert.match(io.out(), /^1:webhook +ok +\d+ ms\n2:email +ok +\d+ ms\n3:exec +ok +\d+ ms$/);
+    assert.equal(smtp.mails.length, before + 1);
+    assert.match(smtp.mails.at(-1)?.data ?? '', /TEST: a test message from Berth/);
+    assert.equal((JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as { state: string }).state, 'test');
+    assert.ok(!io.out().includes('SECRET') && !io.err().includes('SECRET'));
+
+    const none = writeFiles({ 'berth.yml': 'services:\n  web: { command: sleep 1 }\n' });
+    const empty = captureIo(none, { PATH: process.env.PATH ?? '' });
+    assert.equal(await main(['alerts', 'test'], empty), 2);
+    assert.match(empty.err(), /BERTH_E_ALERT_NONE: no alert channels are configured in /);
   });
 });
