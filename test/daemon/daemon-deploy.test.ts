@@ -201,6 +201,47 @@ describe('berth deploy against a running stack', () => {
     }
   });
 
+  it('backs up first when backup.before_deploy is set, and a failed backup aborts the deploy before anything changes', async () => {
+    const port = await allocatePort();
+    const logs = writeFiles({ 'build.log': '', 'migrate.log': '' });
+    const yaml = `edge: { listen: { http: ${String(port)}, address: 127.0.0.1 }, workers: 1 }
+deploy: { verify: 1s }
+env: { BUILD_LOG: ${join(logs, 'build.log')}, MIGRATE_LOG: ${join(logs, 'migrate.log')} }
+services:
+  web:
+    command: ${process.execPath} app.mjs
+    http: {}
+    ready: { http: /health }
+    routes: [{ host: app.test }]
+    release: ${process.execPath} migrate.mjs
+    backup: { before_deploy: true, paths: [./uploads] }
+`;
+    const dir = writeFiles({ 'berth.yml': yaml, VERSION: 'v1\n', 'uploads/a.png': 'png', '.berthignore': 'uploads/\n' });
+    copyFileSync(join(fixtures, 'app.mjs'), join(dir, 'app.mjs'));
+    copyFileSync(join(fixtures, 'migrate.mjs'), join(dir, 'migrate.mjs'));
+    try {
+      assert.equal((await berth(dir, 'up', '-d')).code, 0);
+      const first = await berth(dir, 'deploy');
+      assert.equal(first.code, 0, first.out + first.err);
+      assert.match(first.out, /ok  backup web \(\d+\.\d s\): backup \S+ verified/);
+      assert.ok(first.out.indexOf('backup web') < first.out.indexOf('release web'), 'the backup comes before the release step');
+      const listed = JSON.parse((await berth(dir, 'backups', '--json')).out) as { trigger: string; state: string }[];
+      assert.deepEqual(listed.map((b) => [b.trigger, b.state]), [['deploy', 'verified']]);
+
+      // The folder to back up is gone: the backup fails, so nothing else runs and v1 keeps serving.
+      rmSync(join(dir, 'uploads'), { recursive: true });
+      writeFileSync(join(dir, 'VERSION'), 'v2\n');
+      const failed = await berth(dir, 'deploy');
+      assert.equal(failed.code, 1, failed.out);
+      assert.match(failed.out, /failed  backup web/);
+      assert.doesNotMatch(failed.out, /release web/);
+      assert.deepEqual(lines(join(logs, 'migrate.log')), ['v1 undefined'], 'the release step did not run again');
+      assert.equal(await get(port), '200 v1 unbuilt ');
+    } finally {
+      await berth(dir, 'down');
+    }
+  });
+
   it('Ctrl-C during a deploy interrupts it: the old version serves, the lock is released, the history says interrupted', async () => {
     const port = await allocatePort();
     const { dir, logs } = makeApp(port);
