@@ -223,7 +223,7 @@ services:
       assert.equal((await berth(dir, 'up', '-d')).code, 0);
       const first = await berth(dir, 'deploy');
       assert.equal(first.code, 0, first.out + first.err);
-      assert.match(first.out, /ok  backup web \(\d+\.\d s\): backup \S+ verified/);
+      assert.match(first.out, /ok {2}backup web \(\d+\.\d s\): backup \S+ verified/);
       assert.ok(first.out.indexOf('backup web') < first.out.indexOf('release web'), 'the backup comes before the release step');
       const listed = JSON.parse((await berth(dir, 'backups', '--json')).out) as { trigger: string; state: string }[];
       assert.deepEqual(listed.map((b) => [b.trigger, b.state]), [['deploy', 'verified']]);
@@ -233,7 +233,7 @@ services:
       writeFileSync(join(dir, 'VERSION'), 'v2\n');
       const failed = await berth(dir, 'deploy');
       assert.equal(failed.code, 1, failed.out);
-      assert.match(failed.out, /failed  backup web/);
+      assert.match(failed.out, /failed {2}backup web/);
       assert.doesNotMatch(failed.out, /release web/);
       assert.deepEqual(lines(join(logs, 'migrate.log')), ['v1 undefined'], 'the release step did not run again');
       assert.equal(await get(port), '200 v1 unbuilt ');
