@@ -1,4 +1,5 @@
 // Tracks which values of a resolved stack are secret, without putting them anywhere they could be printed.
+import { collectAlertSecrets } from '../alerts/alert-secrets.js';
 import type { ResolvedStack } from './resolved-stack.js';
 
 interface SecretInfo {
@@ -40,7 +41,7 @@ type Env = Readonly<Record<string, string>>;
 
 // Why encoded forms too: `${services.db.url}` writes the password URL-encoded, which a plain match would miss.
 /** The secrets of a resolved stack: env-file values, recipe passwords, and the paths that carry them. */
-export function collectSecrets(stack: Pick<ResolvedStack, 'env' | 'services' | 'jobs'>, sources: SecretSources): SecretInfo {
+export function collectSecrets(stack: Pick<ResolvedStack, 'env' | 'services' | 'jobs'> & { readonly alerts?: Pick<ResolvedStack['alerts'], 'channels'> }, sources: SecretSources): SecretInfo {
   const values = new Set<string>();
   const add = (value: string): void => {
     values.add(value);
@@ -48,6 +49,8 @@ export function collectSecrets(stack: Pick<ResolvedStack, 'env' | 'services' | '
   };
   for (const file of sources.envFiles) for (const value of file.values()) if (value.length >= 4) add(value);
   for (const service of Object.values(stack.services)) if (service.password !== null && service.password !== '') add(service.password);
+  // Alert credentials (bot tokens, webhook secrets, SMTP passwords, Slack webhook URLs), even written into berth.yml.
+  for (const value of collectAlertSecrets(stack.alerts?.channels ?? [])) values.add(value);
   // A list command becomes `{ argv: [...] }` once resolved, so a secret anywhere in it marks the whole command.
   const paths = new Set([...sources.interpolated].map((path) => path.replace(/\b(command|release|exec)\[\d+\]$/, '$1')));
   // Env-file values are passed on into every `env`; so are stack-wide `env` values, which may hold a secret.

@@ -7,6 +7,7 @@ import { collectAlertSecrets, createSecretBlanker } from '../../src/alerts/alert
 import type { AlertEvents } from '../../src/alerts/alert-types.js';
 import { isBackupOverdue, scheduleInterval } from '../../src/alerts/backup-overdue.js';
 import { formatAgo, formatAlert } from '../../src/alerts/format-alert.js';
+import { redactStack } from '../../src/config/redact-stack.js';
 import { createRedactor, redactValue } from '../../src/state/redact-secrets.js';
 import { loadText } from '../helpers/temp-stack.js';
 
@@ -116,7 +117,7 @@ Look:    berth logs web -n 50`);
     assert.equal(isBackupOverdue('not a cron', null, 0, now), false);
   });
 
-  it('alert credentials are blanked in recorded events, even written straight into berth.yml', () => {
+  it('alert credentials are blanked in recorded events and `berth config`, even written straight into berth.yml', () => {
     const loaded = loadText(`services:
   web: { command: sleep 1 }
 alerts:
@@ -132,5 +133,7 @@ alerts:
     assert.ok(!/SECRET/.test(text), text);
     const blank = createSecretBlanker(collectAlertSecrets(loaded.stack.alerts.channels));
     assert.ok(!/SECRET/.test(blank(payload.output)), blank(payload.output));
+    const printed = JSON.stringify(redactStack(loaded.stack));
+    assert.ok(!/SECRET/.test(printed), `berth config: ${printed}`);
   });
 });
