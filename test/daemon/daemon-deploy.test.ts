@@ -180,6 +180,10 @@ describe('berth deploy against a running stack', () => {
       assert.equal(releases.history[0]?.kind, 'rollback');
       assert.deepEqual(releases.history.map((h) => h.state).filter((s) => s === 'rolled_back').length, 2);
       assert.deepEqual(releases.history.map((h) => h.state).filter((s) => s === 'failed').length, 2);
+      const events = (await berth(dir, 'events', '--type', 'deploy_succeeded,deploy_failed,deploy_rolled_back', '--json')).out.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+      assert.deepEqual(events.filter((t) => t === 'deploy_rolled_back').length, 2, events.join());
+      assert.deepEqual(events.filter((t) => t === 'deploy_failed').length, 2, events.join());
+      assert.ok(events.filter((t) => t === 'deploy_succeeded').length >= 5, events.join());
 
       // A lock left by a dead deploy on this host is taken over with a warning; a live one refuses.
       const dead = spawn('true');
