@@ -207,9 +207,13 @@ describe('berth deploy against a running stack', () => {
 
   it('backs up first when backup.before_deploy is set, and a failed backup aborts the deploy before anything changes', async () => {
     const port = await allocatePort();
-    const logs = writeFiles({ 'build.log': '', 'migrate.log': '' });
+    const logs = writeFiles({ 'build.log': '', 'migrate.log': '', 'hooks.log': '' });
     const yaml = `edge: { listen: { http: ${String(port)}, address: 127.0.0.1 }, workers: 1 }
-deploy: { verify: 1s }
+deploy:
+  verify: 1s
+  hooks:
+    pre: ['echo "pre $BERTH_RELEASE $(cat VERSION)" >> ${join(logs, 'hooks.log')}']
+    post: ['echo "post $BERTH_RELEASE" >> ${join(logs, 'hooks.log')}', 'exit 3']
 env: { BUILD_LOG: ${join(logs, 'build.log')}, MIGRATE_LOG: ${join(logs, 'migrate.log')} }
 services:
   web:
@@ -229,6 +233,10 @@ services:
       assert.equal(first.code, 0, first.out + first.err);
       assert.match(first.out, /ok {2}backup web \(\d+\.\d s\): backup \S+ verified/);
       assert.ok(first.out.indexOf('backup web') < first.out.indexOf('release web'), 'the backup comes before the release step');
+      // Hooks: pre in the new release before anything changed, post after the record; a failing post hook is a warning.
+      const release = /Deployed release (\S+) in/.exec(first.out)?.[1] ?? '?';
+      assert.deepEqual(lines(join(logs, 'hooks.log')), [`pre ${release} v1`, `post ${release}`]);
+      assert.match(first.out, /warning +hook post 2/);
       const listed = JSON.parse((await berth(dir, 'backups', '--json')).out) as { trigger: string; state: string }[];
       assert.deepEqual(listed.map((b) => [b.trigger, b.state]), [['deploy', 'verified']]);
 
