@@ -10,6 +10,8 @@ export interface RunCommandSpec {
   readonly timeoutMs: number;
   /** Aborting kills the whole group (a deploy interrupted while its build runs). */
   readonly signal?: AbortSignal;
+  /** Written to stdin, which is then closed (an alert's `exec:` channel); stdin is closed at once without it. */
+  readonly input?: string;
 }
 
 export interface RunCommandResult {
@@ -33,7 +35,12 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     let output = '';
     let timedOut = false;
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
-    const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...user });
+    const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: [spec.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...user });
+    if (spec.input !== undefined) {
+      // EPIPE when the command exits without reading: its exit code decides.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(spec.input);
+    }
     const collect = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       if (output.length > 2 * MAX_OUTPUT) output = output.slice(-MAX_OUTPUT);
@@ -45,8 +52,8 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     };
     if (spec.signal?.aborted === true) abort();
     spec.signal?.addEventListener('abort', abort, { once: true });
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
