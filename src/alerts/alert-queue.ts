@@ -1,6 +1,7 @@
 // The durable alert queue in state.db: a message is written before any send is tried, retried with exponential
 // backoff until a channel takes it, and survives a daemon restart. Rows that are done are kept a while for
-// `berth alerts`, then pruned.
+// `berth alerts`, then pruned. When each channel took a message is kept too: the rate limit's window is rebuilt
+// from it when a daemon starts.
 import type { Statement } from 'better-sqlite3';
 import type { StateDb } from '../state/open-state-db.js';
 import type { AlertMessage } from './alert-types.js';
@@ -17,6 +18,8 @@ export interface QueuedAlert {
   readonly nextAt: number;
   /** Channel ids that took it. */
   readonly delivered: readonly string[];
+  /** When each of them took it (ms; rows queued before this was kept have none). */
+  readonly deliveredAt: Readonly<Record<string, number>>;
   readonly lastError: string | null;
   readonly finishedAt: number | null;
 }
@@ -30,6 +33,7 @@ interface Row {
   readonly attempts: number;
   readonly next_at: number;
   readonly delivered: string;
+  readonly delivered_at: string;
   readonly last_error: string | null;
   readonly finished_at: number | null;
 }
@@ -60,8 +64,24 @@ function parseList(text: string): string[] {
   }
 }
 
+function parseTimes(text: string): Record<string, number> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1])));
+  } catch {
+    return {};
+  }
+}
+
 function toQueued(row: Row): QueuedAlert {
-  return { id: row.id, createdAt: row.created_at, key: row.key, state: row.state, message: JSON.parse(row.message) as AlertMessage, attempts: row.attempts, nextAt: row.next_at, delivered: parseList(row.delivered), lastError: row.last_error, finishedAt: row.finished_at };
+  return { id: row.id, createdAt: row.created_at, key: row.key, state: row.state, message: JSON.parse(row.message) as AlertMessage, attempts: row.attempts, nextAt: row.next_at, delivered: parseList(row.delivered), deliveredAt: parseTimes(row.delivered_at), lastError: row.last_error, finishedAt: row.finished_at };
+}
+
+/** One channel taking one message, for the rate limit's window. */
+export interface Delivery {
+  readonly channel: string;
+  readonly at: number;
 }
 
 export class AlertQueue {
@@ -94,20 +114,37 @@ export class AlertQueue {
     return this.#db.prepare("UPDATE alert_queue SET next_at = ? WHERE state = 'pending' AND next_at > ?").run(now, now).changes;
   }
 
-  /** Records a delivery that is complete. */
-  markSent(id: number, delivered: readonly string[], now: number): void {
-    this.#db.prepare("UPDATE alert_queue SET state = 'sent', delivered = ?, attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?").run(JSON.stringify(delivered), now, id);
+  /** Records a delivery that is complete; `deliveredAt` says when each channel took it. */
+  markSent(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, now: number): void {
+    this.#db.prepare("UPDATE alert_queue SET state = 'sent', delivered = ?, delivered_at = ?, attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), now, id);
   }
 
   /** Records a failed or partial attempt: tried again at `nextAt`, or given up (`failed`) when `nextAt` is null. */
-  markRetry(id: number, delivered: readonly string[], error: string, nextAt: number | null, now: number): void {
-    if (nextAt === null) this.#db.prepare("UPDATE alert_queue SET state = 'failed', delivered = ?, attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(delivered), error, now, id);
-    else this.#db.prepare('UPDATE alert_queue SET delivered = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), error, nextAt, id);
+  markRetry(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, error: string, nextAt: number | null, now: number): void {
+    if (nextAt === null) this.#db.prepare("UPDATE alert_queue SET state = 'failed', delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, now, id);
+    else this.#db.prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, nextAt, id);
   }
 
   /** Puts a message off without counting an attempt (a channel over its rate limit). */
-  defer(id: number, delivered: readonly string[], nextAt: number): void {
-    this.#db.prepare('UPDATE alert_queue SET delivered = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), nextAt, id);
+  defer(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, nextAt: number): void {
+    this.#db.prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), nextAt, id);
+  }
+
+  /**
+   * Every channel that took a message at `since` or later, oldest first: the rate limit's window after a restart.
+   * A row from before delivery times were kept counts at its finished_at, which is never earlier than the real time.
+   */
+  deliveriesSince(since: number): Delivery[] {
+    const rows = this.#db.prepare("SELECT delivered, delivered_at, finished_at FROM alert_queue WHERE (finished_at IS NOT NULL AND finished_at >= ?) OR (state = 'pending' AND delivered_at != '{}')").all(since) as Pick<Row, 'delivered' | 'delivered_at' | 'finished_at'>[];
+    const found: Delivery[] = [];
+    for (const row of rows) {
+      const times = parseTimes(row.delivered_at);
+      for (const channel of parseList(row.delivered)) {
+        const at = times[channel] ?? row.finished_at;
+        if (at !== null && at >= since) found.push({ channel, at });
+      }
+    }
+    return found.sort((a, b) => a.at - b.at);
   }
 
   /** Replaces pending messages by one summary (the rate limit): they are marked merged in the same transaction. */

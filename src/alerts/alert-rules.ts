@@ -10,6 +10,8 @@ export interface AlertRule {
   readonly key: string;
   readonly type: string;
   readonly service: string | null;
+  /** The instance (replica) the event is about, when it is about one: an incident remembers which keep it open. */
+  readonly instance: number | null;
   readonly title: string;
   readonly what: string;
   readonly look: string;
@@ -28,6 +30,12 @@ export interface Incident {
   /** Events seen under this key: for a notice, those held back since the last one sent, plus one. */
   readonly count: number;
   readonly what: string;
+  /**
+   * Incidents opened by per-instance events (a crash loop): the instances still in it, sorted. A resolve naming
+   * one instance removes it; the incident is resolved when none is left. Empty: not known (opened by an event
+   * without an instance, or before this was kept), and any resolve closes it.
+   */
+  readonly instances: readonly number[];
 }
 
 /** How long a repeated notice (a watchdog restart of the same service) stays quiet after one was sent. */
@@ -44,7 +52,7 @@ export function rulesForEvent(event: NewEvent, events: AlertEvents): AlertRule[]
   const p = event.payload ?? {};
   const service = event.service ?? null;
   const on = (name: AlertSwitch): boolean => events[name];
-  const base = { type: event.type, service, time: event.time };
+  const base = { type: event.type, service, instance: event.instance ?? null, time: event.time };
   const logs = service === null ? 'berth events -n 50' : `berth logs ${service} -n 50`;
   const host = text(p.host);
   switch (event.type) {
@@ -106,6 +114,12 @@ export interface Decision {
   readonly incident: Incident | null;
 }
 
+/** `instances` with `instance` added (sorted, once each); unchanged for null. */
+function withInstance(instances: readonly number[], instance: number | null): readonly number[] {
+  if (instance === null || instances.includes(instance)) return instances;
+  return [...instances, instance].sort((a, b) => a - b);
+}
+
 /** Decides what a rule does given the incident or notice kept under its key (pure). */
 export function decideAlert(rule: AlertRule, existing: Incident | null, now: number, cooldownMs: number = NOTICE_COOLDOWN_MS): Decision {
   const message = (state: AlertMessage['state'], since: number, repeats?: number): AlertMessage => ({
@@ -113,17 +127,21 @@ export function decideAlert(rule: AlertRule, existing: Incident | null, now: num
   });
   switch (rule.action) {
     case 'open':
-      if (existing !== null && existing.kind === 'incident') return { message: null, incident: { ...existing, lastAt: rule.time, count: existing.count + 1 } };
-      return { message: message('open', rule.time), incident: { key: rule.key, kind: 'incident', type: rule.type, service: rule.service, openedAt: rule.time, lastAt: rule.time, count: 1, what: rule.what } };
-    case 'resolve':
+      if (existing !== null && existing.kind === 'incident') return { message: null, incident: { ...existing, lastAt: rule.time, count: existing.count + 1, instances: withInstance(existing.instances, rule.instance) } };
+      return { message: message('open', rule.time), incident: { key: rule.key, kind: 'incident', type: rule.type, service: rule.service, openedAt: rule.time, lastAt: rule.time, count: 1, what: rule.what, instances: withInstance([], rule.instance) } };
+    case 'resolve': {
       if (existing === null || existing.kind !== 'incident') return { message: null, incident: existing };
+      // Another instance of the service is still in it: the incident stays open, quietly.
+      const left = rule.instance === null ? [] : existing.instances.filter((instance) => instance !== rule.instance);
+      if (left.length > 0) return { message: null, incident: { ...existing, instances: left } };
       return { message: { ...message('resolved', existing.openedAt), what: `${rule.what} (It began with: ${existing.what})` }, incident: null };
+    }
     case 'notice':
       if (existing !== null && existing.kind === 'notice' && now - existing.lastAt < cooldownMs) return { message: null, incident: { ...existing, count: existing.count + 1 } };
       {
         const repeats = existing?.kind === 'notice' ? existing.count - 1 : 0;
         // With repeats, "since" is when the notice before them went out.
-        return { message: message('notice', repeats > 0 && existing !== null ? existing.openedAt : rule.time, repeats), incident: { key: rule.key, kind: 'notice', type: rule.type, service: rule.service, openedAt: rule.time, lastAt: now, count: 1, what: rule.what } };
+        return { message: message('notice', repeats > 0 && existing !== null ? existing.openedAt : rule.time, repeats), incident: { key: rule.key, kind: 'notice', type: rule.type, service: rule.service, openedAt: rule.time, lastAt: now, count: 1, what: rule.what, instances: [] } };
       }
   }
 }

@@ -1,13 +1,20 @@
-// At most N sends a minute to each channel (a sliding window). In memory: after a daemon restart a channel
-// starts with a full allowance, which is at most N extra messages.
+// At most N sends a minute to each channel (a sliding window). The window is counted in memory while the daemon
+// runs (every send tried), and starts from what the channels took in the last minute, as recorded in the queue
+// table (AlertQueue.deliveriesSince): a daemon restart does not give a channel a fresh allowance.
 export const RATE_WINDOW_MS = 60_000;
 
 export class RateLimit {
   readonly #perWindow: number;
   readonly #sent = new Map<string, number[]>();
 
-  constructor(perWindow: number) {
+  /** `history`: sends before this limiter existed (a previous daemon's), any order; those out of the window are dropped. */
+  constructor(perWindow: number, history: readonly { readonly channel: string; readonly at: number }[] = []) {
     this.#perWindow = Math.max(1, perWindow);
+    for (const { channel, at } of [...history].sort((a, b) => a.at - b.at)) {
+      const times = this.#sent.get(channel) ?? [];
+      times.push(at);
+      this.#sent.set(channel, times);
+    }
   }
 
   #recent(channel: string, now: number): number[] {

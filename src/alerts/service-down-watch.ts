@@ -1,6 +1,8 @@
 // Times how long services stay down, from their recorded state events: `service_down` once an instance has been
 // down (backoff, exited, failed, or running but not ready) longer than `down_after`, `service_recovered` when every
-// instance of it is up again. Stopping on request is not down.
+// instance of it is up again. Stopping on request is not down. Which instances are down is kept per instance, so
+// one replica coming back does not resolve the service while another is still down; a daemon restart starts over
+// with the service adopted (below), so the new daemon's own view of every instance decides.
 import type { NewEvent } from '../state/event-store.js';
 
 export interface DownWatchOptions {
@@ -35,15 +37,17 @@ export class ServiceDownWatch {
     this.#options = options;
   }
 
-  /** Feeds one recorded event (only `state` events matter). */
+  /** Feeds one recorded event (`state` events, and the end of a crash loop). */
   observe(event: NewEvent): void {
     if (this.#stopped || event.service === null || event.service === undefined) return;
     const service = event.service;
     // While it crash-loops its state events are not recorded: the loop itself says it is not up.
     if (event.type === 'crash_loop') this.#unstable(service);
-    if (event.type !== 'state') return;
+    // ...and the state it ends in (running) is not recorded either, as nothing changed since the last state seen:
+    // crash_loop_resolved is the event that says the instance has been running steadily.
+    if (event.type !== 'state' && event.type !== 'crash_loop_resolved') return;
     const key = `${service}\u0000${String(event.instance ?? 1)}`;
-    const p = event.payload ?? {};
+    const p = event.type === 'state' ? (event.payload ?? {}) : { phase: 'running' };
     const phase = typeof p.phase === 'string' ? p.phase : '';
     const ready = typeof p.ready === 'boolean' ? p.ready : null;
     const down = DOWN_PHASES.has(phase) || (phase === 'running' && ready === false);

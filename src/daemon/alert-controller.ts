@@ -14,7 +14,7 @@ import { isBackupOverdue } from '../alerts/backup-overdue.js';
 import { deliverAlert } from '../alerts/deliver-alert.js';
 import { formatBytes, measureDisks } from '../alerts/disk-usage.js';
 import { formatAlert, type AlertOrigin } from '../alerts/format-alert.js';
-import { RateLimit } from '../alerts/rate-limit.js';
+import { RATE_WINDOW_MS, RateLimit } from '../alerts/rate-limit.js';
 import { SEND_TIMEOUT_MS, sendToChannel, type SendContext } from '../alerts/send-to-channel.js';
 import { ServiceDownWatch } from '../alerts/service-down-watch.js';
 import { testChannels } from '../alerts/test-channels.js';
@@ -62,8 +62,13 @@ export class AlertController {
   readonly #blank: (text: string) => string;
   readonly #down: ServiceDownWatch;
   readonly #inbox: NewEvent[] = [];
-  /** Services whose crash-loop incident a previous daemon left open: resolved once they are seen running. */
-  readonly #inheritedLoops = new Set<string>();
+  /**
+   * Crash-loop incidents a previous daemon left open, by service: the instances in them that this daemon has not
+   * seen loop itself. This daemon's own crash_loop / crash_loop_resolved of an instance take that instance over;
+   * the rest are resolved once the service is seen up (service_recovered, after `down_after`). An empty set: the
+   * instances are not known (an incident from before they were kept), settled as a whole.
+   */
+  readonly #inheritedLoops = new Map<string, Set<number>>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #started = Date.now();
   #wake: NodeJS.Timeout | null = null;
@@ -78,7 +83,8 @@ export class AlertController {
     this.#queue = new AlertQueue(this.#db);
     this.#book = new IncidentBook(this.#db);
     this.#channels = listChannels(options.stack.alerts.channels);
-    this.#rate = new RateLimit(options.stack.alerts.rate_limit);
+    // The window goes on from what the channels took before this daemon started.
+    this.#rate = new RateLimit(options.stack.alerts.rate_limit, this.#queue.deliveriesSince(Date.now() - RATE_WINDOW_MS));
     this.#origin = { stack: options.stack.name, host: hostname() };
     this.#blank = createSecretBlanker(collectAlertSecrets(options.stack.alerts.channels));
     this.#send = { timeoutMs: options.sendTimeoutMs ?? SEND_TIMEOUT_MS, blank: this.#blank, cwd: options.stack.root, env: options.env };
@@ -116,7 +122,7 @@ export class AlertController {
     for (const incident of this.#book.open()) {
       if (!SERVICE_INCIDENTS.has(incident.type) || incident.service === null) continue;
       this.#down.adopt(incident.service);
-      if (incident.type === 'crash_loop') this.#inheritedLoops.add(incident.service);
+      if (incident.type === 'crash_loop') this.#inheritedLoops.set(incident.service, new Set(incident.instances));
     }
     if (this.#options.previous?.unclean === true) {
       this.observe({ time: now, type: 'daemon_started', payload: { previous_unclean: true, previous_reasons: this.#options.previous.reasons } });
@@ -148,16 +154,36 @@ export class AlertController {
       try {
         this.#down.observe(event);
         const rules = rulesForEvent(event, this.#options.stack.alerts.events);
-        if (event.type === 'service_recovered' && event.service !== null && event.service !== undefined && this.#inheritedLoops.delete(event.service)) {
-          rules.push({ action: 'resolve', key: `crash_loop:${event.service}`, type: 'crash_loop_resolved', service: event.service, title: `${event.service} is running again`, what: `${event.service} is running again after the daemon restarted.`, look: 'berth status', time: event.time });
-        }
-        // The loop goes on (or ended) under this daemon's own eyes: its own crash_loop_resolved settles the incident.
-        if ((event.type === 'crash_loop' || event.type === 'crash_loop_resolved') && event.service !== null && event.service !== undefined) this.#inheritedLoops.delete(event.service);
+        rules.push(...this.#settleInherited(event));
         for (const rule of rules) this.#apply(rule);
       } catch (error) {
         this.#options.logger.error('could not judge an event for alerts', { type: event.type, error });
       }
     }
+  }
+
+  // What an event says about crash-loop incidents a previous daemon left open (see #inheritedLoops).
+  #settleInherited(event: NewEvent): AlertRule[] {
+    const service = event.service ?? null;
+    if (service === null) return [];
+    const inherited = this.#inheritedLoops.get(service);
+    if (inherited === undefined) return [];
+    if (event.type === 'service_recovered') {
+      this.#inheritedLoops.delete(service);
+      const instances = inherited.size === 0 ? [null] : [...inherited];
+      // One resolve an instance: only the one that leaves the incident empty sends "resolved".
+      return instances.map((instance) => ({ action: 'resolve', key: `crash_loop:${service}`, type: 'crash_loop_resolved', service, instance, title: `${service} is running again`, what: `${service} is running again after the daemon restarted.`, look: 'berth status', time: event.time }));
+    }
+    if (event.type === 'crash_loop' || event.type === 'crash_loop_resolved') {
+      // This daemon sees that instance loop itself: its own crash_loop_resolved settles it.
+      const instance = event.instance ?? null;
+      if (inherited.size === 0 || instance === null) this.#inheritedLoops.delete(service);
+      else {
+        inherited.delete(instance);
+        if (inherited.size === 0) this.#inheritedLoops.delete(service);
+      }
+    }
+    return [];
   }
 
   #apply(rule: AlertRule): void {
@@ -256,28 +282,33 @@ export class AlertController {
 
   async #deliver(row: QueuedAlert, policy: RetryPolicy): Promise<void> {
     const alert = formatAlert(row.message, this.#origin);
+    const deliveredAt: Record<string, number> = { ...row.deliveredAt };
     const outcome = await deliverAlert(this.#channels, row.delivered, async (channel) => {
-      this.#rate.note(channel.id, Date.now());
-      return sendToChannel(channel, alert, this.#send);
+      const at = Date.now();
+      this.#rate.note(channel.id, at);
+      const result = await sendToChannel(channel, alert, this.#send);
+      // Kept with the row: the next daemon's rate limit starts from these.
+      if (result.ok) deliveredAt[channel.id] = at;
+      return result;
     }, (channel) => this.#rate.allows(channel.id, Date.now()));
     const now = Date.now();
     for (const result of outcome.results) {
       if (!result.ok) this.#options.logger.warn('alert channel failed', { channel: result.channel, key: row.key, error: result.error });
     }
     if (outcome.done) {
-      this.#queue.markSent(row.id, outcome.delivered, now);
+      this.#queue.markSent(row.id, outcome.delivered, deliveredAt, now);
       this.#options.logger.info('alert sent', { key: row.key, state: row.message.state, channels: outcome.delivered });
       return;
     }
     const failures = outcome.results.filter((result) => !result.ok);
     if (failures.length === 0 && outcome.deferred) {
       const freeAt = Math.min(...this.#channels.map((channel) => this.#rate.freeAt(channel.id, now)));
-      this.#queue.defer(row.id, outcome.delivered, Math.max(now + 10, freeAt));
+      this.#queue.defer(row.id, outcome.delivered, deliveredAt, Math.max(now + 10, freeAt));
       return;
     }
     const error = failures.map((result) => `${result.channel}: ${result.error ?? 'failed'}`).join('; ') || 'no channel took it';
     const giveUp = now - row.createdAt >= policy.giveUpAfterMs;
-    this.#queue.markRetry(row.id, outcome.delivered, error, giveUp ? null : now + retryDelay(row.attempts + 1, policy), now);
+    this.#queue.markRetry(row.id, outcome.delivered, deliveredAt, error, giveUp ? null : now + retryDelay(row.attempts + 1, policy), now);
     if (giveUp) {
       this.#options.logger.error('alert given up: no channel took it', { key: row.key, attempts: row.attempts + 1, error });
       this.#options.record({ time: now, type: 'alert_failed', service: row.message.service, payload: { key: row.key, title: row.message.title, attempts: row.attempts + 1, error } });

@@ -122,6 +122,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'alert_instances',
+    up: (db) => {
+      // alert_incidents.instances: the instances (replicas) of the service that keep an incident open, as a JSON
+      // list, so a crash loop of two replicas is resolved only when neither loops any more, across a daemon restart
+      // too ('[]': not known, as for incidents opened before this column; any resolve closes those).
+      // alert_queue.delivered_at: when each channel took the message (JSON object, channel id -> ms), so the rate
+      // limit's window is rebuilt from this table when the daemon starts.
+      db.exec(`
+        ALTER TABLE alert_incidents ADD COLUMN instances TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(instances));
+        ALTER TABLE alert_queue ADD COLUMN delivered_at TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(delivered_at));
+      `);
+    },
+  },
 ];
 
 /** The newest version the given migrations lead to (0 for none). */

@@ -73,6 +73,26 @@ describe('alert rules', () => {
     assert.equal(decideAlert(resolve, null, T0 + 61_000).message, null, 'nothing to resolve: no message');
   });
 
+  it('an incident fed by instances stays open until the last instance in it resolves; unknown instances resolve it whole', () => {
+    const loop = (instance: number | null): AlertRule => rulesForEvent({ time: T0, type: 'crash_loop', service: 'web', instance, payload: { restarts: 5, reason: 'boom' } }, ALL_ON)[0] as AlertRule;
+    const done = (instance: number | null): AlertRule => rulesForEvent({ time: T0, type: 'crash_loop_resolved', service: 'web', instance, payload: {} }, ALL_ON)[0] as AlertRule;
+    const first = decideAlert(loop(2), null, T0);
+    assert.equal(first.message?.state, 'open');
+    const both = decideAlert(loop(1), first.incident, T0);
+    assert.equal(both.message, null);
+    assert.deepEqual(both.incident?.instances, [1, 2]);
+    assert.deepEqual(decideAlert(loop(1), both.incident, T0).incident?.instances, [1, 2], 'once each');
+    const one = decideAlert(done(2), both.incident, T0);
+    assert.equal(one.message, null, 'instance 1 still loops');
+    assert.deepEqual(one.incident?.instances, [1]);
+    assert.deepEqual(decideAlert(done(3), one.incident, T0), { message: null, incident: one.incident }, 'an instance not in it changes nothing');
+    assert.equal(decideAlert(done(1), one.incident, T0).message?.state, 'resolved');
+    assert.equal(decideAlert(done(null), both.incident, T0).message?.state, 'resolved', 'a resolve of no instance: the whole incident');
+    const unknown = decideAlert(loop(null), null, T0).incident;
+    assert.deepEqual(unknown?.instances, []);
+    assert.equal(decideAlert(done(1), unknown, T0).message?.state, 'resolved', 'instances not known: any resolve closes it');
+  });
+
   it('notices: one per cooldown; the next one counts those held back', () => {
     const [notice] = rules('watchdog_restart', 'web', { output: 'HTTP 503' });
     assert.ok(notice);

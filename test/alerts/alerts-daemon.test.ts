@@ -1,9 +1,10 @@
 // Alerts under a real daemon (`berth up -d`) with real receivers on loopback: a crash loop is one alert and one
 // resolved message through the fallback when the first channel is down; an alert queued before the daemon was
-// killed is delivered by the next one; secrets reach neither the daemon's log, state.db, nor `berth alerts`.
+// killed is delivered by the next one; secrets reach neither the daemon's log, state.db, nor `berth alerts`; two
+// replicas that loop and recover at different times are one alert and one resolved message, after the second.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { QueuedAlert } from '../../src/alerts/alert-queue.js';
@@ -23,6 +24,12 @@ async function alerts(dir: string): Promise<{ recent: QueuedAlert[]; pending: nu
   const io = captureIo(dir, env);
   assert.equal(await main(['alerts', '--json', '-n', '100'], io), 0, io.err());
   return JSON.parse(io.out()) as { recent: QueuedAlert[]; pending: number; incidents: { key: string }[] };
+}
+
+async function loopEvents(dir: string): Promise<{ type: string; instance: number | null }[]> {
+  const io = captureIo(dir, env);
+  assert.equal(await main(['events', '--json', '-n', '1000', '--type', 'crash_loop,crash_loop_resolved'], io), 0, io.err());
+  return io.out().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { type: string; instance: number | null });
 }
 
 function texts(receiver: HttpReceiver): string[] {
@@ -93,6 +100,47 @@ alerts:
       for (const secret of ['tg-SECRET', HOOK_SECRET]) assert.ok(!text.includes(secret), `${secret} leaked`);
     }
     assert.match(readFileSync(join(paths.stateDir, 'daemon.log'), 'utf8'), /"msg":"alert channel failed","part":"alerts","channel":"1:webhook"/);
+  });
+
+  it('two replicas crash-looping and recovering at different times: one alert, and one resolved message only after the second recovers', async () => {
+    const telegram = await startHttpReceiver();
+    receivers.push(telegram);
+    // Instance 1 runs after 8 failed runs; instance 2 fails until the test creates `release`.
+    const dir = writeFiles({
+      'loop.sh': 'i=$BERTH_INSTANCE; n=$(cat runs-$i 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs-$i\nif [ "$n" -gt 8 ] && { [ "$i" = 1 ] || [ -e release ]; }; then exec sleep 60; fi\necho "failing run $n"; exit 1\n',
+      'berth.yml': `name: shop
+services:
+  flaky:
+    command: sh loop.sh
+    replicas: 2
+    backoff: { initial: 20ms, max: 100ms, reset_after: 2s }
+alerts:
+  channels:
+    - telegram: { token: "${TOKEN}", chat: -100123, api: "${telegram.url}" }
+  disk_threshold: 100
+`,
+    });
+    stacks.push(dir);
+    await main(['up', '-d', '--timeout', '5s'], captureIo(dir, env));
+    await until('both replicas to loop, and the first to recover', async () => {
+      const events = await loopEvents(dir);
+      return events.filter((e) => e.type === 'crash_loop').length === 2 && events.some((e) => e.type === 'crash_loop_resolved' && e.instance === 1);
+    }, 60_000);
+    assert.deepEqual((await loopEvents(dir)).filter((e) => e.type === 'crash_loop').map((e) => e.instance).sort(), [1, 2]);
+    // Whatever the first recovery queued would be sent by now.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(texts(telegram).length, 1, texts(telegram).join('\n---\n'));
+    assert.match(texts(telegram)[0] ?? '', /ALERT: flaky is crash-looping\n/);
+    assert.deepEqual((await alerts(dir)).incidents.map((i) => i.key), ['crash_loop:flaky']);
+
+    writeFileSync(join(dir, 'release'), '');
+    await until('the resolved message', () => texts(telegram).length >= 2, 60_000);
+    assert.ok((await loopEvents(dir)).some((e) => e.type === 'crash_loop_resolved' && e.instance === 2), 'resolved after instance 2 recovered');
+    await new Promise((r) => setTimeout(r, 500));
+    const got = texts(telegram);
+    assert.equal(got.length, 2, got.join('\n---\n'));
+    assert.match(got[1] ?? '', /RESOLVED: flaky is running steadily again\n/);
+    assert.deepEqual((await alerts(dir)).incidents, []);
   });
 
   it('an alert queued while its only channel is down survives a killed daemon and is delivered by the next one, with a note of the unclean stop', async () => {
