@@ -1,12 +1,17 @@
 // Benchmark: loading and validating a 200-service berth.yml (target: < 200 ms), against the loader on its yaml path
 // only (`positions: 'always'`) and plain `yaml` and js-yaml parses of the same file in the same run. Cold = the first load in a fresh process (schema construction included), measured
 // in child processes; warm = repeated loads in one process.
-// Run: npx tsx bench/load-stack.bench.ts [--runs N]   (--write DIR only writes the generated stack into DIR)
+// Cold children run the loader as `berth check` runs it: src/ compiled by tsc (bench/support/harness.ts
+// `compiledCli`), plain node, V8 tuned for a short command (src/cli/tune-v8.ts: no TurboFan). `--cold compiled-opt`
+// leaves TurboFan on, `--cold tsx` runs the children under tsx as before, for comparison. The parses run in the same
+// kind of child.
+// Run: npx tsx bench/load-stack.bench.ts [--runs N] [--cold compiled|compiled-opt|tsx]   (--write DIR: write the stack only)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiledCli, NODE, ROOT } from './support/harness.js';
 
 const TARGET_MS = 200;
 const SERVICES = 200;
@@ -153,7 +158,44 @@ async function child(mode: Mode, file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ importMs: imported - started, firstMs: done - imported, firstCpuMs } satisfies ColdSample));
 }
 
+// The compiled child: the same as `child` above, in plain JavaScript against the compiled loader.
+const COMPILED_CHILD = `
+const [mode, file, loader, tune] = process.argv.slice(1);
+const { readFileSync } = await import('node:fs');
+// As bin/berth.js runs \`berth check\`: V8 tuned for a short command (src/cli/tune-v8.ts), for every mode alike.
+if (tune !== 'off') (await import(tune)).tuneV8For(['check']);
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const started = performance.now();
+let run;
+if (mode === 'loader' || mode === 'loader-yaml') {
+  const { loadStack } = await import(loader);
+  const positions = mode === 'loader' ? 'on-diagnostic' : 'always';
+  run = () => { if (!loadStack({ file, positions }).ok) throw new Error('the benchmark stack does not load'); };
+} else if (mode === 'baseline') {
+  const { parseDocument } = await import('yaml');
+  run = () => parseDocument(readFileSync(file, 'utf8')).toJS();
+} else {
+  const { load, CORE_SCHEMA, mergeTag } = await import('js-yaml');
+  const schema = CORE_SCHEMA.withTags(mergeTag);
+  run = () => load(readFileSync(file, 'utf8'), { schema });
+}
+const imported = performance.now();
+const cpu = cpuMs();
+run();
+const done = performance.now();
+process.stdout.write(JSON.stringify({ importMs: imported - started, firstMs: done - imported, firstCpuMs: cpuMs() - cpu }));
+`;
+
+const COLD_MODE = process.argv.includes('--cold') ? process.argv[process.argv.indexOf('--cold') + 1] ?? 'compiled' : 'compiled';
+
 function cold(mode: Mode, file: string): ColdSample {
+  if (COLD_MODE !== 'tsx') {
+    const dist = join(compiledCli(), '..', '..');
+    const tune = COLD_MODE === 'compiled-opt' ? 'off' : join(dist, 'cli', 'tune-v8.js');
+    const run = spawnSync(NODE, ['--input-type=module', '-e', COMPILED_CHILD, mode, file, join(dist, 'config', 'load-stack.js'), tune], { encoding: 'utf8', cwd: ROOT });
+    if (run.status !== 0) throw new Error(`cold ${mode} child failed: ${run.stderr}`);
+    return JSON.parse(run.stdout) as ColdSample;
+  }
   const script = fileURLToPath(import.meta.url);
   const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', mode, file], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`cold ${mode} child failed: ${run.stderr}`);
@@ -265,7 +307,7 @@ async function main(): Promise<void> {
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0))) ?? [];
     console.log(`load-stack: ${String(services)} services, ${String(JOBS)} jobs, ${String(yaml.split('\n').length)} lines (${(yaml.length / 1024).toFixed(0)} KiB), loaded on the ${path}; Node ${process.version}, ${String(cpus().length)} cores, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end`);
     for (const row of rows) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '));
-    console.log(`(cold import of the loader: ${ms(coldImport)}, module evaluation with tsx's cache warm)`);
+    console.log(`(cold import of the loader: ${ms(coldImport)}; cold children: ${COLD_MODE === 'tsx' ? 'under tsx, its transpile cache warm' : COLD_MODE === 'compiled-opt' ? 'compiled src/, plain node, TurboFan on' : 'compiled src/, plain node, tuned as `berth check` (no TurboFan)'}; warm: in this process, under tsx)`);
     const worst = Math.max(coldFirst, warmP95);
     console.log(worst < TARGET_MS ? `target met: load + validate < ${String(TARGET_MS)} ms (worst of cold first call and warm p95: ${ms(worst)})` : `TARGET MISSED: ${ms(worst)} ≥ ${String(TARGET_MS)} ms (worst of cold first call and warm p95)`);
   } finally {
