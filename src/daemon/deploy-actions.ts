@@ -26,6 +26,8 @@ export interface DeployActionsOptions {
   readonly newStack: ResolvedStack;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly record: () => Promise<ActionResult>;
+  /** `.berth/run`: builds and release commands are recorded there while they run (reaped after a daemon crash). */
+  readonly runDir: string;
   readonly commandTimeoutMs?: number;
 }
 
@@ -43,7 +45,8 @@ export function createDeployActions(options: DeployActionsOptions): DeployAction
 
   // Commands run with the NEW code (cwd in the new release) and the NEW env, late values from the running stack.
   const runIn = async (what: string, command: ResolvedCommand, cwd: string, env: Readonly<Record<string, string | undefined>>, signal: AbortSignal): Promise<ActionResult> => {
-    const result = await runCommand({ argv: toArgv(command), cwd, env, timeoutMs: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, signal });
+    const record = { runDir: options.runDir, name: `deploy-${what.split(' ')[0]?.replace(/[^a-z0-9.-]/gi, '-') ?? 'command'}` };
+    const result = await runCommand({ argv: toArgv(command), cwd, env, timeoutMs: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, signal, record });
     if (result.code === 0) return { ok: true };
     const why = result.aborted === true ? 'interrupted' : result.timedOut ? 'timed out' : result.error ?? `exited with code ${String(result.code)}`;
     return { ok: false, detail: `${what} ${why}`, logs: tailLines(result.output) };

@@ -179,7 +179,7 @@ export class DeployController {
     const newStack = rebaseStack(request.stack, releasesDir, releases);
     const historyId = db === null ? null : insertDeploy(db, { kind: request.kind, release, previousRelease: input.recorded.release, ref: request.ref, holder: request.holder, startedAt: Date.now() });
     const actions = createDeployActions({
-      supervisor, edge: this.#options.edge, backups: this.#options.backups, releasesDir, release, oldStack, newStack, baseEnv: this.#options.baseEnv,
+      supervisor, edge: this.#options.edge, backups: this.#options.backups, releasesDir, release, oldStack, newStack, baseEnv: this.#options.baseEnv, runDir: join(this.#options.stateDir, 'run'),
       record: () => {
         const next = recordDeploy(previous, plan, hashes, release, new Date());
         writeDeployState(deployStatePath(this.#options.stateDir), next);

@@ -1,6 +1,7 @@
 // Deploy history in state.db (migration 3): a row per deploy or rollback, written when it starts and again when
 // it ends, so a deploy the daemon did not live to finish reads back as `running` and is shown as interrupted.
-import type { StateDb } from '../state/open-state-db.js';
+import { existsSync } from 'node:fs';
+import { openStateDb, stateDbPath, type StateDb } from '../state/open-state-db.js';
 
 export type DeployKind = 'deploy' | 'rollback';
 export type DeployOutcome = 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'interrupted';
@@ -71,4 +72,19 @@ export function markInterruptedDeploys(db: StateDb, now: number): number {
 /** Newest first. */
 export function listDeploys(db: StateDb, limit = 50): DeployRecord[] {
   return db.prepare<[number], Row>('SELECT * FROM deploys ORDER BY id DESC LIMIT ?').all(limit).map(toRecord);
+}
+
+/**
+ * At daemon start: a deploy row still `running` belongs to a daemon that died during it (the deploy runs inside the
+ * daemon), so it is marked interrupted now, not when the next deploy happens to start. Returns how many.
+ */
+export function settleInterruptedDeploys(stateDir: string, now: number = Date.now()): number {
+  const file = stateDbPath(stateDir);
+  if (!existsSync(file)) return 0;
+  const db = openStateDb(file);
+  try {
+    return markInterruptedDeploys(db, now);
+  } finally {
+    db.close();
+  }
 }

@@ -1,9 +1,11 @@
-// At daemon start: the services the last deploy shipped run from their release folders, not from the stack
-// folder (a `berth down` then `berth up` must not silently go back to whatever the working tree holds). A missing
+// At daemon start: a deploy the last daemon died during is marked interrupted, and the services the last deploy
+// shipped run from their release folders, not from the stack folder (a `berth down` then `berth up` must not
+// silently go back to whatever the working tree holds). A missing
 // or unreadable deploy state, or a release folder that is gone, leaves the service where it is, with a warning.
 import { existsSync } from 'node:fs';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import type { Logger } from '../shared/logger.js';
+import { settleInterruptedDeploys } from './deploy-history.js';
 import { deployStatePath, readDeployState } from './deploy-state.js';
 import { rebaseStack, releaseAppDir } from './rebase-stack.js';
 import { releasesDirOf, RELEASE_ID } from './snapshot-release.js';
@@ -16,8 +18,17 @@ export function rebaseOnDeployState(stack: ResolvedStack, stateDir: string, logg
     logger.warn('deploy state unreadable; services run from the stack folder', { reason: error instanceof Error ? error.message : String(error) });
     return stack;
   }
-  if (state.release === null) return stack;
   const releasesDir = releasesDirOf(stateDir);
+  // Only a stack that was ever deployed has a releases folder (and deploy rows to settle).
+  if (existsSync(releasesDir)) {
+    try {
+      const interrupted = settleInterruptedDeploys(stateDir);
+      if (interrupted > 0) logger.warn('a deploy was interrupted when the last daemon stopped; the deployed release runs', { interrupted, release: state.release });
+    } catch (error) {
+      logger.warn('deploy history unavailable', { reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (state.release === null) return stack;
   const releases: Record<string, string> = {};
   for (const [name, deployed] of Object.entries(state.services)) {
     if (!RELEASE_ID.test(deployed.release)) continue;

@@ -1,6 +1,8 @@
 // Runs a short command to completion (initdb, `postgres --version`) and collects its output. Like every child of
 // Berth it leads its own process group, and the whole group is killed when it overruns its time.
 import { spawn } from 'node:child_process';
+import { readProcStat } from './proc-stat.js';
+import { removeProcessRecord, writeProcessRecord } from './process-records.js';
 
 export interface RunCommandSpec {
   readonly argv: readonly [string, ...string[]];
@@ -12,6 +14,11 @@ export interface RunCommandSpec {
   readonly signal?: AbortSignal;
   /** Written to stdin, which is then closed (an alert's `exec:` channel); stdin is closed at once without it. */
   readonly input?: string;
+  /**
+   * Records the group under `.berth/run/` while it runs (a deploy's build or migration, which may run for minutes):
+   * a daemon started after this one died reaps it like a service's instance.
+   */
+  readonly record?: { readonly runDir: string; readonly name: string };
 }
 
 export interface RunCommandResult {
@@ -36,6 +43,13 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     let timedOut = false;
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
     const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: [spec.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...user });
+    const record = spec.record;
+    if (record !== undefined && child.pid !== undefined) {
+      writeProcessRecord(record.runDir, { service: record.name, instance: 0, pid: child.pid, pgid: child.pid, startTime: readProcStat(child.pid)?.startTime ?? 0 });
+    }
+    const forget = (): void => {
+      if (record !== undefined) removeProcessRecord(record.runDir, record.name, 0);
+    };
     if (spec.input !== undefined) {
       // EPIPE when the command exits without reading: its exit code decides.
       child.stdin?.on('error', () => undefined);
@@ -60,6 +74,7 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     }, spec.timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
+      forget();
       spec.signal?.removeEventListener('abort', abort);
       resolve({ code: null, output, timedOut, error: error.message });
     });
@@ -68,6 +83,7 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
       spec.signal?.removeEventListener('abort', abort);
       // Grandchildren left behind by a finished command go with it.
       killGroup(child.pid);
+      forget();
       resolve({ code, output: output.slice(-MAX_OUTPUT), timedOut, ...(aborted ? { aborted } : {}) });
     });
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { main } from '../../src/cli/main.js';
@@ -89,6 +89,19 @@ function loadLoop(port: number): { stop: () => Promise<{ ok: number; failed: str
       return { ok, failed };
     },
   };
+}
+
+/** Processes running a deploy build of a release (their command line names `.berth/releases`). */
+function buildProcesses(): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      const cwd = readlinkSync(`/proc/${p}/cwd`);
+      return cmdline.includes('build.mjs') && cwd.includes(`${sep}.berth${sep}releases${sep}`);
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
 
 describe('berth deploy against a running stack', () => {
@@ -281,13 +294,29 @@ services:
       const listed = JSON.parse((await berth(dir, 'releases', '--json')).out) as { history: { state: string }[] };
       assert.equal(listed.history[0]?.state, 'interrupted');
       // The build's process group is gone with it.
-      assert.ok(!readdirSync('/proc').some((p) => /^\d+$/.test(p) && (() => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(join(dir, '.berth'));
-        } catch {
-          return false;
-        }
-      })()), 'no build process is left');
+      assert.deepEqual(buildProcesses(), [], 'no build process is left');
+
+      // R1: the daemon is SIGKILLed while a deploy builds. The CLI says so and releases the lock; the next daemon
+      // reaps the build, marks the deploy interrupted and serves the release deployed before.
+      writeFileSync(join(dir, 'frontend', 'src.txt'), 'c\n');
+      const second = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), runMain, 'deploy'], { cwd: dir, env });
+      let secondErr = '';
+      second.stderr.on('data', (chunk: Buffer) => (secondErr += chunk.toString()));
+      const until = Date.now() + 30_000;
+      while (lines(join(logs, 'build.log')).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lines(join(logs, 'build.log')).length, 3, 'the second slow build started');
+      assert.equal(buildProcesses().length > 0, true, 'the build runs');
+      const daemon = JSON.parse(readFileSync(join(dir, '.berth', 'daemon.json'), 'utf8')) as { pid: number };
+      process.kill(daemon.pid, 'SIGKILL');
+      const secondCode = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+      assert.equal(secondCode, 1);
+      assert.match(secondErr, /lost the daemon/);
+      assert.ok(!existsSync(deployLockPath(join(dir, '.berth'))), 'the lock was released');
+      assert.equal((await berth(dir, 'up', '-d')).code, 0);
+      assert.deepEqual(buildProcesses(), [], 'the next daemon reaped the orphaned build');
+      assert.equal(await get(port), '200 v1 built:a hello');
+      const after = JSON.parse((await berth(dir, 'releases', '--json')).out) as { history: { state: string }[] };
+      assert.equal(after.history[0]?.state, 'interrupted');
     } finally {
       await berth(dir, 'down');
     }
