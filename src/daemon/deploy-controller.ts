@@ -22,6 +22,7 @@ import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import { openStateDb, stateDbPath, type StateDb } from '../state/open-state-db.js';
+import { createRedactor, redactValue, type Redactor } from '../state/redact-secrets.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { BackupController } from './backup-controller.js';
 import { createDeployActions } from './deploy-actions.js';
@@ -105,18 +106,24 @@ export class DeployController {
     const abort = new AbortController();
     let finish: () => void = () => undefined;
     this.#running = { abort, done: new Promise((resolve) => (finish = resolve)) };
+    // What goes out (progress, reasons, the last log lines of a failing build or instance) has the stack's secrets
+    // blanked, like events: a build that prints its env must not put a password on the deployer's screen.
+    const redact = createRedactor(request.stack);
+    const redacted = (message: DeployMessage): void => {
+      send(redactValue(message, redact) as DeployMessage);
+    };
     try {
-      await this.#run(request, send, abort.signal);
+      await this.#run(request, redacted, abort.signal, redact);
     } catch (error) {
       const diagnostic = error instanceof BerthError ? error.diagnostics[0] : undefined;
-      send({ type: 'error', code: diagnostic?.code ?? 'BERTH_E_INTERNAL', message: diagnostic?.message ?? (error instanceof Error ? error.message : String(error)) });
+      redacted({ type: 'error', code: diagnostic?.code ?? 'BERTH_E_INTERNAL', message: diagnostic?.message ?? (error instanceof Error ? error.message : String(error)) });
     } finally {
       this.#running = null;
       finish();
     }
   }
 
-  async #run(request: DeployRequest, send: (message: DeployMessage) => void, signal: AbortSignal): Promise<void> {
+  async #run(request: DeployRequest, send: (message: DeployMessage) => void, signal: AbortSignal, redact: Redactor): Promise<void> {
     const started = Date.now();
     const { supervisor, stateDir } = this.#options;
     const releasesDir = releasesDirOf(stateDir);
@@ -164,11 +171,11 @@ export class DeployController {
       send({ type: 'done', outcome: 'unchanged', reason: plan.summary, release: recorded.release, run: null, ms: Date.now() - started });
       return;
     }
-    const result = await this.#execute({ request, plan, hashes, previous, recorded, release, releasesDir, signal, send });
+    const result = await this.#execute({ request, plan, hashes, previous, recorded, release, releasesDir, signal, send, redact });
     send({ type: 'done', outcome: result.outcome, reason: result.reason, release, run: result, ms: Date.now() - started });
   }
 
-  async #execute(input: { request: DeployRequest; plan: DeployPlan; hashes: Record<string, ServiceHashes>; previous: DeployState; recorded: DeployState; release: string; releasesDir: string; signal: AbortSignal; send: (message: DeployMessage) => void }): Promise<DeployRun> {
+  async #execute(input: { request: DeployRequest; plan: DeployPlan; hashes: Record<string, ServiceHashes>; previous: DeployState; recorded: DeployState; release: string; releasesDir: string; signal: AbortSignal; send: (message: DeployMessage) => void; redact: Redactor }): Promise<DeployRun> {
     const { request, plan, hashes, previous, release, releasesDir } = input;
     const { supervisor, logger } = this.#options;
     const db = this.#db;
@@ -189,13 +196,15 @@ export class DeployController {
       },
     });
     logger.info('deploy started', { kind: request.kind, release, summary: plan.summary, holder: request.holder });
-    const run = await runDeploy({
+    const raw = await runDeploy({
       steps: request.kind === 'rollback' ? plan.steps.filter((s: DeployStep) => s.kind !== 'hook' || s.phase === 'post') : plan.steps,
       actions, signal: input.signal, release,
       from: (service) => plan.services.find((s) => s.service === service)?.from ?? null,
       parseWindow: (window) => parseDuration(window) ?? 10_000,
       report: (progress) => { input.send({ type: 'step', progress }); },
     });
+    // The history, the daemon log and the event get the same blanked text as the deployer.
+    const run = redactValue(raw, input.redact) as DeployRun;
     if (db !== null && historyId !== null) finishDeploy(db, historyId, { state: run.outcome, reason: run.reason, steps: run.rows, finishedAt: Date.now() });
     logger.info('deploy finished', { kind: request.kind, release, outcome: run.outcome, reason: run.reason });
     const type = run.outcome === 'succeeded' ? 'deploy_succeeded' : run.outcome === 'rolled_back' ? 'deploy_rolled_back' : 'deploy_failed';

@@ -13,10 +13,12 @@ import { writeFiles } from '../helpers/temp-stack.js';
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'deploy-app');
 const runMain = join(import.meta.dirname, '..', '..', 'src', 'cli', 'run-main.ts');
 const env = { PATH: process.env.PATH ?? '' };
+const TOKEN = 'tok-6f1d2c9a8b7e';
 
 function stackYaml(port: number, dir: string, workerEnv = 'one'): string {
   return `edge: { listen: { http: ${String(port)}, address: 127.0.0.1 }, workers: 1 }
 deploy: { verify: 1s }
+env_file: .env
 env: { BUILD_LOG: ${join(dir, 'build.log')}, MIGRATE_LOG: ${join(dir, 'migrate.log')} }
 services:
   web:
@@ -36,7 +38,7 @@ services:
 /** A stack folder with the fixture app (VERSION v1), its logs outside the release (a sibling folder). */
 function makeApp(port: number): { dir: string; logs: string } {
   const logs = writeFiles({ 'build.log': '', 'migrate.log': '' });
-  const dir = writeFiles({ 'berth.yml': stackYaml(port, logs), VERSION: 'v1\n', 'frontend/src.txt': 'a\n' });
+  const dir = writeFiles({ 'berth.yml': stackYaml(port, logs), VERSION: 'v1\n', 'frontend/src.txt': 'a\n', '.env': `API_TOKEN=${TOKEN}\n` });
   for (const name of ['app.mjs', 'build.mjs', 'migrate.mjs', 'worker.mjs']) copyFileSync(join(fixtures, name), join(dir, name));
   return { dir, logs };
 }
@@ -157,7 +159,7 @@ describe('berth deploy against a running stack', () => {
 
       // Each failure leaves v2 serving and says why.
       const failures: [string, () => void, RegExp, () => void][] = [
-        ['build', () => { writeFileSync(join(dir, 'frontend', 'FAIL'), ''); }, /build failed on purpose/, () => { rmSync(join(dir, 'frontend', 'FAIL')); }],
+        ['build', () => { writeFileSync(join(dir, 'frontend', 'FAIL'), ''); }, /build failed on purpose \(token <redacted>\)/, () => { rmSync(join(dir, 'frontend', 'FAIL')); }],
         ['release step', () => { writeFileSync(join(dir, 'FAIL_MIGRATE'), ''); writeFileSync(join(dir, 'VERSION'), 'v3\n'); }, /migration failed on purpose/, () => { rmSync(join(dir, 'FAIL_MIGRATE')); }],
         ['readiness', () => { writeFileSync(join(dir, 'BROKEN'), ''); }, /HTTP 500/, () => { rmSync(join(dir, 'BROKEN')); }],
         ['crash during verification', () => { writeFileSync(join(dir, 'CRASH'), ''); }, /crashed \(exited with code 3/, () => { rmSync(join(dir, 'CRASH')); }],
@@ -170,6 +172,7 @@ describe('berth deploy against a running stack', () => {
         assert.match(failed.out + failed.err, why, what);
         assert.match(failed.err, /BERTH_E_DEPLOY_FAILED/, what);
         assert.match(failed.out, /The previous version keeps serving/, what);
+        assert.ok(!(failed.out + failed.err).includes(TOKEN), `${what}: the env file's token is blanked`);
         assert.equal(await get(port), '200 v2 built:a hello', `${what}: the old version serves`);
       }
       assert.ok(!existsSync(deployLockPath(join(dir, '.berth'))), 'every failed deploy released the lock');
