@@ -191,6 +191,9 @@ describe('berth deploy against a running stack', () => {
       assert.match(back.out, /warning: release \S+ predates the release step \(migrations\)/);
       assert.doesNotMatch(back.out, /^(build|release) web/m);
       assert.equal(lines(join(logs, 'migrate.log')).length, migrations, 'a rollback does not run migrations');
+      const unknown = await berth(dir, 'rollback', '20200101-000000000-deadbeef');
+      assert.equal(unknown.code, 2, unknown.out + unknown.err);
+      assert.match(unknown.err, /BERTH_E_ROLLBACK_TARGET: release 20200101-000000000-deadbeef is not kept/);
       const listed = await berth(dir, 'releases', '--json');
       const releases = JSON.parse(listed.out) as { running: string; history: { kind: string; state: string }[] };
       assert.equal(releases.history[0]?.kind, 'rollback');
