@@ -9,6 +9,7 @@ import { encodeStack } from '../daemon/stack-handoff.js';
 import type { DeployMessage } from '../daemon/deploy-controller.js';
 import { acquireDeployLock, deployLockPath, releaseDeployLock, type DeployLock } from '../deploy/deploy-lock.js';
 import { getStatePaths } from '../daemon/state-paths.js';
+import { getCatalogEntry, isErrorCode } from '../errors/catalog.js';
 import { BerthError, createDiagnostic } from '../errors/diagnostic.js';
 import { formatDeployStep, formatDeploySummary } from './format-deploy-summary.js';
 import { EXIT, useColor, type CliIo } from './io.js';
@@ -107,7 +108,9 @@ function report(io: CliIo, what: string, json: boolean, status: number, body: un
   }
   if (json) io.stdout(JSON.stringify(done ?? failure, null, 2));
   if (failure !== null) {
-    if (!json) io.stderr(`berth ${what}: ${failure.code}: ${failure.message}`);
+    // The daemon sends the code and the message; the hint is the catalog's (those of deploy errors take no values).
+    const hint = isErrorCode(failure.code) && !/\{/.test(getCatalogEntry(failure.code).hint) ? `\n  hint: ${getCatalogEntry(failure.code).hint}` : '';
+    if (!json) io.stderr(`berth ${what}: ${failure.code}: ${failure.message}${hint}`);
     return failure.code === 'BERTH_E_ROLLBACK_TARGET' ? EXIT.badInput : EXIT.failed;
   }
   if (done === null) {

@@ -93,6 +93,11 @@ export const errorCatalog = {
 
 export type ErrorCode = keyof typeof errorCatalog;
 
+/** True when `code` is one of the catalog's (a code read back from the daemon's answer). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(errorCatalog, code);
+}
+
 /** Returns the catalog entry for a code. */
 export function getCatalogEntry(code: ErrorCode): CatalogEntry {
   return errorCatalog[code];

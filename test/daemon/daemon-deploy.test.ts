@@ -194,6 +194,7 @@ describe('berth deploy against a running stack', () => {
       const unknown = await berth(dir, 'rollback', '20200101-000000000-deadbeef');
       assert.equal(unknown.code, 2, unknown.out + unknown.err);
       assert.match(unknown.err, /BERTH_E_ROLLBACK_TARGET: release 20200101-000000000-deadbeef is not kept/);
+      assert.match(unknown.err, /hint: name a kept release \(`berth releases` lists them\)/);
       const listed = await berth(dir, 'releases', '--json');
       const releases = JSON.parse(listed.out) as { running: string; history: { kind: string; state: string }[] };
       assert.equal(releases.history[0]?.kind, 'rollback');
