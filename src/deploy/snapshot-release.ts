@@ -155,7 +155,12 @@ export function snapshotRelease(options: SnapshotOptions): Snapshot {
     renameSync(staging, dir);
     return { id, dir, appDir: join(dir, APP_FOLDER), manifest, tree };
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // The staging folder could not be made (e.g. the releases path is a file): nothing to clean, and the cause to
+      // report is the error above, not this one.
+    }
     if (error instanceof BerthError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new BerthError([createDiagnostic('BERTH_E_DEPLOY_SNAPSHOT', { params: { dir: options.releasesDir, reason } })]);
