@@ -6,19 +6,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BackupRecord } from '../../src/backup/backup-types.js';
-import { main } from '../../src/cli/main.js';
-import { captureIo } from '../helpers/capture-io.js';
+import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 const env = { PATH: process.env.PATH ?? '' };
 const cmd = `${process.execPath} ${echo}`;
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir, env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const berth = (dir: string, ...args: string[]): Promise<BerthRun> => runBerth(dir, env, ...args);
 
 async function backups(dir: string, service: string): Promise<BackupRecord[]> {
   const listed = await berth(dir, 'backups', service, '--json');

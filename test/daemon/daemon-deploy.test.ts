@@ -4,10 +4,9 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSy
 import { join, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { main } from '../../src/cli/main.js';
 import { deployLockPath } from '../../src/deploy/deploy-lock.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
-import { captureIo } from '../helpers/capture-io.js';
+import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'deploy-app');
@@ -48,12 +47,7 @@ async function get(port: number): Promise<string> {
   return `${String(response.statusCode)} ${await response.body.text()}`;
 }
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
-  const io = captureIo(dir, env);
-  const started = Date.now();
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err(), ms: Date.now() - started };
-}
+const berth = (dir: string, ...args: string[]): Promise<BerthRun> => runBerth(dir, env, ...args);
 
 async function pids(dir: string): Promise<Record<string, number | null>> {
   const { out } = await berth(dir, 'status', '--json');

@@ -5,19 +5,14 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { main } from '../../src/cli/main.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
-import { captureIo } from '../helpers/capture-io.js';
+import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 const env = { PATH: process.env.PATH ?? '' };
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir, env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const berth = (dir: string, ...args: string[]): Promise<BerthRun> => runBerth(dir, env, ...args);
 
 async function get(port: number, host: string): Promise<string> {
   const response = await request(`http://127.0.0.1:${String(port)}/`, { headers: { host } });

@@ -5,7 +5,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { main } from '../../src/cli/main.js';
 import { streamApi } from '../../src/client/api-client.js';
 import { loadStack } from '../../src/config/load-stack.js';
 import type { DeployMessage } from '../../src/daemon/deploy-controller.js';
@@ -16,17 +15,13 @@ import { snapshotRelease } from '../../src/deploy/snapshot-release.js';
 import { getCatalogEntry } from '../../src/errors/catalog.js';
 import { BerthError } from '../../src/errors/diagnostic.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
-import { captureIo } from '../helpers/capture-io.js';
+import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 const env = { PATH: process.env.PATH ?? '' };
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir, env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const berth = (dir: string, ...args: string[]): Promise<BerthRun> => runBerth(dir, env, ...args);
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
