@@ -9,11 +9,15 @@ const RETRY_MS = 20;
 /** Waits for PING to answer; never throws. */
 export async function waitForRedis(service: string, url: string, signal: AbortSignal): Promise<RecipeOutcome<null>> {
   let lastProblem = 'not tried yet';
-  while (!signal.aborted) {
+  // A function, not the property: it changes while an attempt is awaited.
+  const givenUp = (): boolean => signal.aborted;
+  while (!givenUp()) {
     try {
       await withRedis(url, 2000, (client) => client.ping(), signal);
       return recipeSuccess(null);
     } catch (error) {
+      // The attempt the give-up cut short says only "aborted": the reason is what the attempts before it met.
+      if (givenUp() && lastProblem !== 'not tried yet') break;
       const problem = classifyRedisError(error, url);
       if (problem.kind === 'refused') return recipeFailure(refusedLogin(service, problem.message, new URL(url).password !== ''));
       lastProblem = problem.message;

@@ -56,7 +56,8 @@ export async function provisionRecipe(recipe: RecipeRun, limitMs: number, cancel
   try {
     const result = await recipe.driver.provision(recipe.context, recipe.launch, abort.signal);
     if (result.ok) return { evidence: result.value };
-    if (abort.signal.aborted) return { kind: 'unhealthy', why: 'start', output: result.error.message, uptimeMs: Date.now() - started };
+    // The code and hint go along: the instance's reason and log are where a person reads why it keeps restarting.
+    if (abort.signal.aborted) return { kind: 'unhealthy', why: 'start', output: `${result.error.code}: ${result.error.message} (hint: ${result.error.hint})`, uptimeMs: Date.now() - started };
     return { kind: 'fatal', error: result.error };
   } finally {
     clearTimeout(timer);

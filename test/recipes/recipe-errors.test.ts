@@ -67,7 +67,8 @@ describe('recipe start errors (real servers)', { timeout: 120_000 }, () => {
       const deadline = Date.now() + 60_000;
       while (!/^did not become ready/.test(supervisor.status()[0]?.reason ?? '') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       const status = supervisor.status()[0];
-      assert.match(status?.reason ?? '', new RegExp(`^did not become ready \\(\`cache\` could not be prepared: Redis did not answer PING before the start was given up \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${String(port)}\\)\\); restarting in \\d+ ms$`));
+      // The code and the hint stay with the reason: `berth status` says what to do, not only what happened.
+      assert.match(status?.reason ?? '', new RegExp(`^did not become ready \\(BERTH_E_RECIPE_START: \`cache\` could not be prepared: Redis did not answer PING before the start was given up \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${String(port)}\\) \\(hint: .+\\)\\); restarting in \\d+ ms$`));
       assert.match(supervisor.logs('cache').recent(100).map((line) => line.text).join('\n'), new RegExp(String(elsewhere)), 'the log the hint points to shows where Redis listens');
     } finally {
       await supervisor.down();
