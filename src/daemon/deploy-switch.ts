@@ -30,15 +30,18 @@ export function instanceLogs(supervisor: Supervisor, name: string, instances: re
 const isUp = (s: InstanceStatus): boolean => s.phase === 'completed' || (s.phase === 'running' && s.ready !== false);
 const isBroken = (s: InstanceStatus): boolean => s.phase === 'failed' || s.phase === 'exited' || s.phase === 'backoff' || s.phase === 'stopped' || s.crashLoop;
 
-/** Waits until a service's current instances are all up, one broke, or the time is up. */
+/** Waits until a service's current instances are all up (a one-shot: completed), one broke, or the time is up. */
 export function waitService(supervisor: Supervisor, name: string, timeoutMs: number): Promise<ActionResult> {
+  // A one-shot that runs is not done: its dependents (`condition: completed`) switch only after it exits 0.
+  const oneshot = supervisor.stack.services[name]?.oneshot === true;
+  const done = (s: InstanceStatus): boolean => (oneshot ? s.phase === 'completed' : isUp(s));
   const decide = (atDeadline: boolean): ActionResult | null => {
     const statuses = supervisor.status().filter((s) => s.service === name);
     const broken = statuses.filter(isBroken);
     const failing = (list: InstanceStatus[]): ActionResult => ({ ok: false, detail: list.map((s) => `${name}.${String(s.instance)} ${s.phase}${s.reason === null ? '' : ` (${s.reason})`}`).join('; '), logs: instanceLogs(supervisor, name, list.map((s) => s.instance)) });
     if (broken.length > 0) return failing(broken);
-    if (statuses.length > 0 && statuses.every(isUp)) return { ok: true };
-    if (atDeadline) return failing(statuses.filter((s) => !isUp(s)));
+    if (statuses.length > 0 && statuses.every(done)) return { ok: true };
+    if (atDeadline) return failing(statuses.filter((s) => !done(s)));
     return null;
   };
   return new Promise((resolve) => {

@@ -107,6 +107,7 @@ export function orderByDependencies(services: Readonly<Record<string, ResolvedSe
 function strategyOf(service: ResolvedService): { strategy: Strategy; how: string } {
   if (service.kind === 'recipe') return { strategy: 'replace', how: 'data service: the old server stops, then the new one starts on the same data' };
   if (service.singleton) return { strategy: 'replace', how: 'singleton: the old instance stops, then the new one starts' };
+  if (service.oneshot) return { strategy: 'replace', how: 'one-shot: runs again with the new version and must complete before its dependents change' };
   // Two instances cannot listen on one fixed port: zero downtime needs `http: true` (Berth assigns the ports).
   if (service.port !== null && service.deploy.strategy !== 'replace') return { strategy: 'replace', how: `fixed port ${String(service.port)}: the old instances stop, then the new start (set \`http: true\` without \`port\` for ${service.deploy.strategy})` };
   const strategy = service.deploy.strategy;

@@ -268,6 +268,40 @@ services:
     }
   });
 
+  it('a one-shot runs again to completion before the services that wait for it switch', async () => {
+    const port = await allocatePort();
+    const logs = writeFiles({ 'prep.log': '' });
+    const yaml = `edge: { listen: { http: ${String(port)}, address: 127.0.0.1 }, workers: 1 }
+deploy: { verify: 1s }
+services:
+  prep:
+    command: ${process.execPath} prep.mjs
+    oneshot: true
+  web:
+    command: ${process.execPath} app.mjs
+    http: {}
+    ready: { http: /health }
+    routes: [{ host: app.test }]
+    depends_on: { prep: completed }
+`;
+    // The one-shot takes a moment, so a dependent switched before it completed would be caught waiting.
+    const prep = `import { appendFileSync, readFileSync } from 'node:fs';\nawait new Promise((r) => setTimeout(r, 300));\nappendFileSync(${JSON.stringify(join(logs, 'prep.log'))}, readFileSync('VERSION', 'utf8'));\n`;
+    const dir = writeFiles({ 'berth.yml': yaml, VERSION: 'v1\n', 'prep.mjs': prep });
+    copyFileSync(join(fixtures, 'app.mjs'), join(dir, 'app.mjs'));
+    try {
+      assert.equal((await berth(dir, 'up', '-d')).code, 0);
+      writeFileSync(join(dir, 'VERSION'), 'v2\n');
+      const deployed = await berth(dir, 'deploy');
+      assert.equal(deployed.code, 0, deployed.out + deployed.err);
+      assert.match(deployed.out, /^prep +stack folder → \S+ +done/m);
+      assert.match(deployed.out, /^web +stack folder → \S+ +done/m);
+      assert.deepEqual(lines(join(logs, 'prep.log')), ['v1', 'v2'], 'the one-shot ran again with the new code');
+      assert.equal(await get(port), '200 v2 unbuilt ');
+    } finally {
+      await berth(dir, 'down');
+    }
+  });
+
   it('Ctrl-C during a deploy interrupts it: the old version serves, the lock is released, the history says interrupted', async () => {
     const port = await allocatePort();
     const { dir, logs } = makeApp(port);

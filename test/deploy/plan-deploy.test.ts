@@ -92,21 +92,23 @@ describe('planDeploy', () => {
     assert.deepEqual(plan.backups, [{ service: 'db', reason: 'changes in this deploy' }]);
   });
 
-  it('a fixed port cannot run two instances: such a service is replaced; hooks run after the snapshot and after the record', () => {
+  it('a fixed port cannot run two instances and a one-shot must run to completion: both are replaced; hooks run after the snapshot and after the record', () => {
     const yaml = `deploy: { hooks: { pre: [echo pre], post: [echo post-1, echo post-2] } }
 services:
   web: { command: node server.js, port: 8080, http: {}, routes: [{ host: a.test }] }
   api: { command: node server.js, http: {}, routes: [{ host: b.test }] }
+  prep: { command: node server.js --prep, oneshot: true }
 `;
     const root = writeFiles({ 'berth.yml': yaml, 'server.js': 'x' });
     const first = planIn(root, EMPTY_DEPLOY_STATE);
     const state = recordDeploy(EMPTY_DEPLOY_STATE, first.plan, first.hashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z'));
     edit(root, 'server.js', 'y');
     const { plan } = planIn(root, state);
-    assert.deepEqual(actions(plan), { api: 'blue-green', web: 'replace' });
+    assert.deepEqual(actions(plan), { api: 'blue-green', prep: 'replace', web: 'replace' });
+    assert.match(plan.services.find((s) => s.service === 'prep')?.how ?? '', /one-shot: runs again/);
     assert.match(plan.services.find((s) => s.service === 'web')?.how ?? '', /fixed port 8080/);
     const kinds = plan.steps.map((s) => (s.kind === 'hook' ? `hook ${s.phase} ${String(s.index)}` : s.kind));
-    assert.deepEqual(kinds, ['lock', 'snapshot', 'hook pre 0', 'deploy', 'deploy', 'verify', 'record', 'hook post 0', 'hook post 1']);
+    assert.deepEqual(kinds, ['lock', 'snapshot', 'hook pre 0', 'deploy', 'deploy', 'deploy', 'verify', 'record', 'hook post 0', 'hook post 1']);
   });
 
   it('nothing changed: an empty plan that says so', () => {
