@@ -119,6 +119,8 @@ describe('berth deploy against a running stack', () => {
       assert.deepEqual(lines(join(logs, 'migrate.log')), ['v1 hello']);
       const released = releaseIds(dir);
       assert.equal(released.length, 1);
+      const shown = await berth(dir, 'status');
+      assert.match(shown.out, new RegExp(`release ${released[0] ?? '?'}, deployed \\d{4}-`), 'berth status names the running release');
 
       // Nothing changed: nothing is done, no release is made, within a second.
       const noop = await berth(dir, 'deploy');

@@ -4,6 +4,7 @@ import { parseDuration } from '../../shared/duration.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
 import { callApi } from '../../client/api-client.js';
 import type { EdgeStatus } from '../../daemon/edge-controller.js';
+import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
 import { formatEdgeStatus } from '../format-edge-status.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
@@ -19,7 +20,8 @@ anything a crashed daemon left behind.`;
 export const STATUS_HELP = `Usage: berth status [--file FILE] [--json]
 
 One row an instance: state, pid, uptime, restarts, readiness, port, last probe result; then, when
-something is routed, the edge: where it listens and one row a route with its request counters.
+something is routed, the edge: where it listens and one row a route with its request counters; then,
+once \`berth deploy\` has run, the release running and the one before it.
 --json gives all of it, the edge's per-route counters included.`;
 export const WAIT_HELP = `Usage: berth wait [--file FILE] [--timeout T]
 
@@ -51,6 +53,16 @@ export async function runDown(args: readonly string[], io: CliIo): Promise<numbe
   return EXIT.ok;
 }
 
+/** The release running now, from the deploy state (none before the first deploy, or when it cannot be read). */
+function readDeployed(stateDir: string): { release: string | null; previousRelease: string | null; deployedAt: string | null } {
+  try {
+    const { release, previousRelease, deployedAt } = readDeployState(deployStatePath(stateDir));
+    return { release, previousRelease, deployedAt };
+  } catch {
+    return { release: null, previousRelease: null, deployedAt: null };
+  }
+}
+
 export async function runStatus(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseOptions('status', args, { ...STACK_OPTIONS, json: { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
@@ -60,7 +72,9 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   if (!result.ok) return noDaemon(io, result.error);
   const body = result.body as { instances: InstanceStatus[]; edge?: EdgeStatus | null };
   const edge = formatEdgeStatus(body.edge ?? null);
-  io.stdout(parsed.values.json === true ? JSON.stringify(body, null, 2) : `${formatStatusTable(body.instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}`);
+  const deployed = readDeployed(paths.stateDir);
+  const release = deployed.release === null ? '' : `\n\nrelease ${deployed.release}, deployed ${deployed.deployedAt ?? '?'}${deployed.previousRelease === null ? '' : ` (before it: ${deployed.previousRelease}; \`berth rollback\` goes back)`}`;
+  io.stdout(parsed.values.json === true ? JSON.stringify({ ...body, release: deployed }, null, 2) : `${formatStatusTable(body.instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}${release}`);
   return EXIT.ok;
 }
 
