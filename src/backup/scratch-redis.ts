@@ -1,6 +1,7 @@
 // A throwaway redis-server for verifying and preparing RDB files: no TCP port (a Unix socket in a private temp
 // folder), no saving, in its own process group, always stopped by the caller (`stop()` in a finally).
 import { spawn } from 'node:child_process';
+import { recordChild } from '../exec/child-records.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ export async function startScratchRedis(spec: ScratchRedisSpec): Promise<Scratch
   const socket = join(socketDir, 'redis.sock');
   const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', spec.dir, '--dbfilename', spec.dbfilename, '--appendonly', 'no', '--save', '', '--daemonize', 'no', '--logfile', '', '--protected-mode', 'yes', ...(spec.extraArgs ?? [])];
   const child = spawn(found.file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  // A server: if the daemon dies during the verification, the next daemon must stop it.
+  const forget = recordChild(child.pid, 'scratch-redis');
   let output = '';
   const state: { exited: string | null } = { exited: null };
   const collect = (chunk: Buffer): void => {
@@ -58,6 +61,7 @@ export async function startScratchRedis(spec: ScratchRedisSpec): Promise<Scratch
   const stop = async (): Promise<void> => {
     if (client.isOpen) client.destroy();
     if (child.pid !== undefined) await stopProcessGroup(child.pid, 'SIGTERM', 5000).catch(() => undefined);
+    forget();
     await rm(socketDir, { recursive: true, force: true });
   };
   try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startApiServer } from '../api/start-api-server.js';
 import { callApi } from '../client/api-client.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
+import { setChildRecordDir } from '../exec/child-records.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
 import { openEventRecorder } from '../state/event-recorder.js';
 import type { NewEvent } from '../state/event-store.js';
@@ -44,6 +45,8 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   const existing = await callApi(paths.socket, 'GET', '/v1/status', 2000);
   if (existing.ok) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
   const logger = options.logger ?? createFileLogger(paths.daemonLog);
+  // Backup tools, scratch servers and deploy builds are recorded beside the instances (exec/child-records.ts).
+  setChildRecordDir(paths.runDir);
   // Before daemon.json is rewritten and old process records are reaped: they tell how the last daemon ended.
   // Services a deploy moved run from their release folders, also after a restart of the daemon.
   const { rebaseOnDeployState } = await import('../deploy/rebase-on-deploy-state.js');

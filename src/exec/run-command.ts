@@ -1,8 +1,8 @@
 // Runs a short command to completion (initdb, `postgres --version`) and collects its output. Like every child of
 // Berth it leads its own process group, and the whole group is killed when it overruns its time.
 import { spawn } from 'node:child_process';
-import { readProcStat } from './proc-stat.js';
-import { removeProcessRecord, writeProcessRecord } from './process-records.js';
+import { basename } from 'node:path';
+import { recordChild } from './child-records.js';
 
 export interface RunCommandSpec {
   readonly argv: readonly [string, ...string[]];
@@ -15,8 +15,8 @@ export interface RunCommandSpec {
   /** Written to stdin, which is then closed (an alert's `exec:` channel); stdin is closed at once without it. */
   readonly input?: string;
   /**
-   * Records the group under `.berth/run/` while it runs (a deploy's build or migration, which may run for minutes):
-   * a daemon started after this one died reaps it like a service's instance.
+   * Records the group under `runDir` as `name` while it runs (child-records.ts): a daemon started after this one
+   * died reaps it like a service's instance. Without it, the daemon's record folder and the program's name are used.
    */
   readonly record?: { readonly runDir: string; readonly name: string };
 }
@@ -43,13 +43,8 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     let timedOut = false;
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
     const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: [spec.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...user });
-    const record = spec.record;
-    if (record !== undefined && child.pid !== undefined) {
-      writeProcessRecord(record.runDir, { service: record.name, instance: 0, pid: child.pid, pgid: child.pid, startTime: readProcStat(child.pid)?.startTime ?? 0 });
-    }
-    const forget = (): void => {
-      if (record !== undefined) removeProcessRecord(record.runDir, record.name, 0);
-    };
+    // Recorded while it runs (a daemon's children): reaped by the next daemon if this one dies first.
+    const forget = recordChild(child.pid, spec.record?.name ?? basename(program), spec.record?.runDir);
     if (spec.input !== undefined) {
       // EPIPE when the command exits without reading: its exit code decides.
       child.stdin?.on('error', () => undefined);
