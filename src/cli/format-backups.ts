@@ -1,4 +1,5 @@
 // The table of `berth backups` and `berth backup`: one row a backup, newest first.
+import { formatTable } from './format-table.js';
 import type { BackupRecord } from '../backup/backup-types.js';
 
 function formatSize(bytes: number | null): string {
@@ -31,6 +32,5 @@ export function formatBackups(records: readonly BackupRecord[]): string {
     r.offsite === null ? '-' : r.offsite.state === 'copied' && r.offsite.checked ? 'copied, checked' : `failed: ${(r.offsite.reason ?? '').slice(0, 40)}`,
     describeVerification(r).slice(0, 120),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return formatTable(header, rows).join('\n');
 }

@@ -1,4 +1,5 @@
 // The certificate rows of `berth status` and `berth certs`: host, state, issuer, expiry, next renewal, last error.
+import { formatTable } from './format-table.js';
 import type { CertStatus } from '../tls/cert-manager.js';
 
 const day = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
@@ -12,6 +13,5 @@ export function formatCerts(certs: readonly CertStatus[], now: number): string {
     const next = c.source === 'file' ? 'replace the file' : c.failures > 0 ? `retry ${day(c.nextAttemptAt)}` : day(c.renewAt);
     return [c.host, c.state, c.source, c.issuer ?? '-', `${day(c.notAfter)}${days}`, next, (c.lastError ?? '').slice(0, 100)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return formatTable(header, rows).join('\n');
 }

@@ -1,16 +1,8 @@
 // `berth deploy --plan`: the plan as tables a person reads before shipping.
 import type { DeployPlan, DeployStep, ServiceAction } from '../deploy/plan-deploy.js';
+import { formatTable } from './format-table.js';
 
 const COLORS: Readonly<Record<ServiceAction, string>> = { unchanged: '2', start: '32', 'blue-green': '36', overlap: '36', replace: '33', stop: '31' };
-
-/** Aligned columns; `paint` may colour a padded cell of a row (not the header). */
-function table(header: readonly string[], rows: readonly (readonly string[])[], indent = '', paint: (row: number, column: number, cell: string) => string = (_r, _c, cell) => cell): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((r, row) => `${indent}${r.map((c, i) => {
-    const cell = i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0);
-    return row === 0 ? cell : paint(row - 1, i, cell);
-  }).join('  ')}`.trimEnd());
-}
 
 function describeStep(step: DeployStep): string {
   switch (step.kind) {
@@ -34,17 +26,17 @@ export function formatDeployPlan(plan: DeployPlan, options: { readonly color: bo
   const source = plan.ref === null ? 'the working tree' : `git ref ${plan.ref}`;
   const lines = [`Deploy plan for ${source} (${options.previousRelease === null ? 'first deploy' : `deployed now: release ${options.previousRelease}`})`, ''];
   const rows = plan.services.map((s) => [s.service, s.action, s.from ?? '-', s.reasons.join(', ')]);
-  lines.push(...table(['SERVICE', 'ACTION', 'FROM RELEASE', 'WHY'], rows, '', (row, column, cell) => {
+  lines.push(...formatTable(['SERVICE', 'ACTION', 'FROM RELEASE', 'WHY'], rows, { paint: (row, column, cell) => {
     const action = plan.services[row]?.action;
     return column === 1 && action !== undefined ? paint(action, cell) : cell;
-  }));
+  } }));
   if (!plan.changed) return [...lines, '', plan.summary.charAt(0).toUpperCase() + plan.summary.slice(1)].join('\n');
 
   const hows = new Map(plan.services.filter((s) => s.how !== '').map((s) => [s.action, s.how]));
   if (hows.size > 0) lines.push('', ...[...hows].map(([action, how]) => `  ${action}: ${how}`));
   if (plan.builds.length > 0) {
     lines.push('', 'Builds:');
-    lines.push(...table(['SERVICE', 'BUILD', 'WHY'], plan.builds.map((b) => [b.service, b.run ? 'runs' : `reused from ${b.reuseFrom ?? '-'}`, b.reason]), '  '));
+    lines.push(...formatTable(['SERVICE', 'BUILD', 'WHY'], plan.builds.map((b) => [b.service, b.run ? 'runs' : `reused from ${b.reuseFrom ?? '-'}`, b.reason]), { indent: '  ' }));
   }
   lines.push('', `Release step: ${plan.release.runs ? 'runs' : 'does not run'} (${plan.release.reason})`);
   lines.push(`Backups first: ${plan.backups.length === 0 ? 'none' : plan.backups.map((b) => `${b.service} (${b.reason})`).join(', ')}`);

@@ -3,6 +3,7 @@
 import type { DeployMessage } from '../daemon/deploy-controller.js';
 import type { SummaryRow } from '../deploy/deploy-history.js';
 import type { DeployProgress } from '../deploy/run-deploy.js';
+import { formatTable } from './format-table.js';
 
 const GOOD: ReadonlySet<SummaryRow['result']> = new Set(['done', 'reused', 'unchanged', 'stopped']);
 const paint = (color: boolean, code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -25,13 +26,10 @@ export function formatDeployStep(progress: DeployProgress, color: boolean): stri
 export function formatDeploySummary(done: Extract<DeployMessage, { type: 'done' }>, color: boolean): string {
   if (done.outcome === 'unchanged' || done.run === null) return `Nothing to do: ${done.reason ?? 'nothing changed'} (${seconds(done.ms)}).`;
   const rows = done.run.rows.map((r) => [r.item, r.from === null && r.to === null ? '' : `${r.from ?? '-'} → ${r.to ?? '-'}`, r.result, seconds(r.ms)]);
-  const header = ['STEP', 'FROM → TO', 'RESULT', 'TIME'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const lines = [header, ...rows].map((r, index) => r.map((cell, i) => {
-    const padded = i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
-    const result = done.run?.rows[index - 1]?.result;
-    return index > 0 && i === 2 && result !== undefined ? paint(color, resultColor(result), padded) : padded;
-  }).join('  ').trimEnd());
+  const lines = formatTable(['STEP', 'FROM → TO', 'RESULT', 'TIME'], rows, { paint: (row, column, cell) => {
+    const result = done.run?.rows[row]?.result;
+    return column === 2 && result !== undefined ? paint(color, resultColor(result), cell) : cell;
+  } });
   const ok = done.outcome === 'succeeded';
   const closing = ok
     ? paint(color, '32', `Deployed release ${done.release ?? '?'} in ${seconds(done.ms)}.`)

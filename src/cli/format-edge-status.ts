@@ -1,4 +1,5 @@
 // The edge part of `berth status`: where it listens, and one row a route with its counters.
+import { formatTable } from './format-table.js';
 import type { EdgeStatus } from '../daemon/edge-controller.js';
 import { formatCerts } from './format-certs.js';
 
@@ -16,8 +17,7 @@ export function formatEdgeStatus(edge: EdgeStatus | null): string {
     r.target === 'service' ? `${r.service} (${String(r.upstreams)} ready)` : r.target === 'static' ? `${r.service} (static)` : `${r.service} (maintenance)`,
     String(r.counters?.requests ?? 0), String(r.counters?.status2xx ?? 0), String(r.counters?.status4xx ?? 0), String(r.counters?.status5xx ?? 0),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const table = [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  const table = formatTable(header, rows);
   const certs = formatCerts(edge.certs, Date.now());
   return [head, ...table, ...(certs === '' ? [] : ['', certs])].join('\n');
 }

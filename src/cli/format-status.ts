@@ -1,4 +1,5 @@
 // The `berth status` table: one row an instance.
+import { formatTable } from './format-table.js';
 import type { InstanceStatus } from '../supervisor/supervisor-types.js';
 
 function formatUptime(startedAt: number | null, now: number): string {
@@ -22,6 +23,5 @@ export function formatStatusTable(instances: readonly InstanceStatus[], now: num
     s.port === null ? '-' : String(s.port),
     s.reason ?? (s.lastProbe === null ? '' : `${s.lastProbe.phase} ${s.lastProbe.ok ? 'ok' : 'failing'}: ${s.lastProbe.output}`.slice(0, 80)),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return formatTable(header, rows).join('\n');
 }
