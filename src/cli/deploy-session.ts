@@ -2,17 +2,18 @@
 // the request, print its progress as it streams, print the summary, release the lock. Ctrl-C asks the daemon to
 // interrupt (it reverts what it changed, so the old version serves) and waits for that; a second Ctrl-C leaves at
 // once (the daemon still finishes reverting on its own). The lock is released on every way out.
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { callApi, streamApi } from '../client/api-client.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { encodeStack } from '../daemon/stack-handoff.js';
 import type { DeployMessage } from '../daemon/deploy-controller.js';
-import { acquireDeployLock, deployLockPath, releaseDeployLock, type DeployLock } from '../deploy/deploy-lock.js';
+import { acquireDeployLock, currentUser, deployLockPath, releaseDeployLock, type DeployLock } from '../deploy/deploy-lock.js';
 import { getStatePaths } from '../daemon/state-paths.js';
 import { getCatalogEntry, isErrorCode } from '../errors/catalog.js';
 import { BerthError, createDiagnostic } from '../errors/diagnostic.js';
 import { formatDeployStep, formatDeploySummary } from './format-deploy-summary.js';
 import { EXIT, useColor, type CliIo } from './io.js';
+import { printApiError } from './print-api-error.js';
 import { printDiagnostics } from './print-diagnostics.js';
 
 export interface DeploySessionInput {
@@ -25,13 +26,7 @@ export interface DeploySessionInput {
 }
 
 function whoAmI(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry
-  }
-  return `${user}@${hostname()} pid ${String(process.pid)}`;
+  return `${currentUser()}@${hostname()} pid ${String(process.pid)}`;
 }
 
 /** Runs one deploy or rollback against the running daemon; returns the exit code. */
@@ -102,8 +97,7 @@ function planLine(message: Extract<DeployMessage, { type: 'plan' }>): string | n
 
 function report(io: CliIo, what: string, json: boolean, status: number, body: unknown, done: Extract<DeployMessage, { type: 'done' }> | null, failure: Extract<DeployMessage, { type: 'error' }> | null, color: boolean): number {
   if (status !== 200) {
-    const error = (body as { error?: { code?: string; message?: string; hint?: string } } | null)?.error;
-    io.stderr(`berth ${what}: ${error?.code ?? 'error'}: ${error?.message ?? 'failed'}${error?.hint === undefined ? '' : `\n  hint: ${error.hint}`}`);
+    printApiError(io, what, body);
     return EXIT.failed;
   }
   if (json) io.stdout(JSON.stringify(done ?? failure, null, 2));

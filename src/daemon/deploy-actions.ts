@@ -3,6 +3,7 @@
 // switches through the supervisor and the edge. Used by the one executor (src/deploy/run-deploy.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { toCommand } from '../config/normalize-stack.js';
 import type { ResolvedCommand, ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
 import { copyBuildOutputs } from '../deploy/build-outputs.js';
 import { releaseAppDir } from '../deploy/rebase-stack.js';
@@ -26,8 +27,6 @@ export interface DeployActionsOptions {
   readonly newStack: ResolvedStack;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly record: () => Promise<ActionResult>;
-  /** `.berth/run`: builds and release commands are recorded there while they run (reaped after a daemon crash). */
-  readonly runDir: string;
   readonly commandTimeoutMs?: number;
 }
 
@@ -45,8 +44,8 @@ export function createDeployActions(options: DeployActionsOptions): DeployAction
 
   // Commands run with the NEW code (cwd in the new release) and the NEW env, late values from the running stack.
   const runIn = async (what: string, command: ResolvedCommand, cwd: string, env: Readonly<Record<string, string | undefined>>, signal: AbortSignal): Promise<ActionResult> => {
-    const record = { runDir: options.runDir, name: `deploy-${what.split(' ')[0]?.replace(/[^a-z0-9.-]/gi, '-') ?? 'command'}` };
-    const result = await runCommand({ argv: toArgv(command), cwd, env, timeoutMs: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, signal, record });
+    // Recorded in .berth/run while it runs, like every command the daemon runs (exec/child-records.ts).
+    const result = await runCommand({ argv: toArgv(command), cwd, env, timeoutMs: options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS, signal });
     if (result.code === 0) return { ok: true };
     const why = result.aborted === true ? 'interrupted' : result.timedOut ? 'timed out' : result.error ?? `exited with code ${String(result.code)}`;
     return { ok: false, detail: `${what} ${why}`, logs: tailLines(result.output) };
@@ -72,8 +71,7 @@ export function createDeployActions(options: DeployActionsOptions): DeployAction
     hook: (phase, index, signal) => {
       const command = newStack.deploy.hooks[phase][index];
       if (command === undefined) return Promise.resolve({ ok: false, detail: `no deploy.hooks.${phase}[${String(index)}]` });
-      const argv: ResolvedCommand = typeof command === 'string' ? { shell: command } : { argv: command };
-      return runIn(`deploy.hooks.${phase}[${String(index)}]`, argv, releaseAppDir(options.releasesDir, options.release), { ...options.baseEnv, ...newStack.env, BERTH_RELEASE: options.release }, signal);
+      return runIn(`deploy.hooks.${phase}[${String(index)}]`, toCommand(command), releaseAppDir(options.releasesDir, options.release), { ...options.baseEnv, ...newStack.env, BERTH_RELEASE: options.release }, signal);
     },
     backup: async (name) => {
       if (options.backups === null) return { ok: false, detail: `${name} cannot be backed up (no backup source)` };

@@ -3,13 +3,13 @@
 // executor; write the deploy state and the history; prune releases. The CLI holds the deploy lock around it and
 // streams the progress. A deploy outlives the CLI that asked for it (an ssh session that drops does not leave it
 // half done); only an explicit cancel (Ctrl-C in the CLI) interrupts it, and that reverts what it changed.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { adoptRunning } from '../deploy/adopt-running.js';
 import { hashReleaseTree } from '../deploy/build-outputs.js';
 import { computeServiceHashes, listConfigFiles, type ServiceHashes, type TreeHashes } from '../deploy/content-hash.js';
-import { finishDeploy, insertDeploy, listDeploys, markInterruptedDeploys, type DeployRecord } from '../deploy/deploy-history.js';
+import { finishDeploy, insertDeploy, listDeploys, type DeployRecord } from '../deploy/deploy-history.js';
 import { deployStatePath, readDeployState, writeDeployState, type DeployState } from '../deploy/deploy-state.js';
 import { planDeploy, type DeployPlan, type DeployStep } from '../deploy/plan-deploy.js';
 import { pruneReleases } from '../deploy/prune-releases.js';
@@ -73,10 +73,6 @@ export class DeployController {
     this.#db?.close();
   }
 
-  get busy(): boolean {
-    return this.#running !== null;
-  }
-
   /** Interrupts the deploy in progress (it reverts what it changed); false when none runs. */
   cancel(): boolean {
     if (this.#running === null) return false;
@@ -89,11 +85,11 @@ export class DeployController {
     await this.#running?.done;
   }
 
-  history(limit?: number): DeployRecord[] {
+  #history(limit?: number): DeployRecord[] {
     return this.#db === null ? [] : listDeploys(this.#db, limit);
   }
 
-  state(): DeployState {
+  #state(): DeployState {
     return readDeployState(deployStatePath(this.#options.stateDir));
   }
 
@@ -127,7 +123,7 @@ export class DeployController {
     const started = Date.now();
     const { supervisor, stateDir } = this.#options;
     const releasesDir = releasesDirOf(stateDir);
-    const recorded = this.state();
+    const recorded = this.#state();
     const previous = adoptRunning(recorded, supervisor.stack, supervisor.status().map((s) => s.service));
     const configFiles = listConfigFiles(request.stack.root, request.configFiles);
     const warnings: string[] = [];
@@ -141,8 +137,9 @@ export class DeployController {
     let planned: { plan: DeployPlan; hashes: Record<string, ServiceHashes> };
     if (request.kind === 'rollback') {
       const target = request.target ?? recorded.previousRelease;
+      // No files.json (hashReleaseTree: null) means no such release folder, or one made before files.json existed.
       const tree = target === null ? null : hashReleaseTree(join(releasesDir, target));
-      if (target === null || tree === null || !existsSync(join(releasesDir, target))) {
+      if (target === null || tree === null) {
         send({ type: 'error', code: 'BERTH_E_ROLLBACK_TARGET', message: target === null ? 'there is no earlier release to roll back to' : `release ${target} is not kept in ${releasesDir}` });
         return;
       }
@@ -154,9 +151,8 @@ export class DeployController {
       // Nothing changed is decided before any copy is made: a no-op deploy stays well under a second.
       const early = request.ref === null ? planFor(hashWorkingTree(request.stack.root).tree).plan : null;
       if (early !== null && !early.changed) {
-        const plan = early;
-        send({ type: 'plan', plan, release: recorded.release, warnings });
-        send({ type: 'done', outcome: 'unchanged', reason: plan.summary, release: recorded.release, run: null, ms: Date.now() - started });
+        send({ type: 'plan', plan: early, release: recorded.release, warnings });
+        send({ type: 'done', outcome: 'unchanged', reason: early.summary, release: recorded.release, run: null, ms: Date.now() - started });
         return;
       }
       const snapshot = snapshotRelease({ root: request.stack.root, releasesDir, ref: request.ref });
@@ -186,7 +182,7 @@ export class DeployController {
     const newStack = rebaseStack(request.stack, releasesDir, releases);
     const historyId = db === null ? null : insertDeploy(db, { kind: request.kind, release, previousRelease: input.recorded.release, ref: request.ref, holder: request.holder, startedAt: Date.now() });
     const actions = createDeployActions({
-      supervisor, edge: this.#options.edge, backups: this.#options.backups, releasesDir, release, oldStack, newStack, baseEnv: this.#options.baseEnv, runDir: join(this.#options.stateDir, 'run'),
+      supervisor, edge: this.#options.edge, backups: this.#options.backups, releasesDir, release, oldStack, newStack, baseEnv: this.#options.baseEnv,
       record: () => {
         const next = recordDeploy(previous, plan, hashes, release, new Date());
         writeDeployState(deployStatePath(this.#options.stateDir), next);
@@ -197,7 +193,7 @@ export class DeployController {
     });
     logger.info('deploy started', { kind: request.kind, release, summary: plan.summary, holder: request.holder });
     const raw = await runDeploy({
-      steps: request.kind === 'rollback' ? plan.steps.filter((s: DeployStep) => s.kind !== 'hook' || s.phase === 'post') : plan.steps,
+      steps: plan.steps,
       actions, signal: input.signal, release,
       from: (service) => plan.services.find((s) => s.service === service)?.from ?? null,
       parseWindow: (window) => parseDuration(window) ?? 10_000,
@@ -214,7 +210,7 @@ export class DeployController {
 
   /** A rollback to a release older than a deploy that ran migrations: the database keeps the newer schema. */
   #migrationWarnings(target: string): string[] {
-    const history = this.history(200);
+    const history = this.#history(200);
     const targetDeploy = history.find((d) => d.release === target && d.state === 'succeeded');
     const later = history.filter((d) => d.state === 'succeeded' && (targetDeploy === undefined || d.id > targetDeploy.id) && d.release !== target);
     const migrated = later.filter((d) => d.steps.some((row) => row.item.startsWith('release ') && row.result === 'done'));
@@ -222,18 +218,18 @@ export class DeployController {
   }
 }
 
+// Rows a dead daemon left `running` were settled at this daemon's start (rebase-on-deploy-state.ts).
 function openHistory(stateDir: string, logger: Logger): StateDb | null {
   try {
-    const db = openStateDb(stateDbPath(stateDir));
-    markInterruptedDeploys(db, Date.now());
-    return db;
+    return openStateDb(stateDbPath(stateDir));
   } catch (error) {
     logger.warn('deploy history unavailable', { reason: error instanceof Error ? error.message : String(error) });
     return null;
   }
 }
 
-/** A rollback reuses the target release as it is: no builds, no release step. */
+/** A rollback reuses the target release as it is: no snapshot, builds, release step or pre-deploy hooks. */
 function withoutBuilds(plan: DeployPlan): DeployPlan {
-  return { ...plan, steps: plan.steps.filter((s) => s.kind !== 'build' && s.kind !== 'reuse-build' && s.kind !== 'release' && s.kind !== 'snapshot'), release: { runs: false, reason: 'a rollback never re-runs the release step', commands: [] } };
+  const kept = (s: DeployStep): boolean => s.kind !== 'build' && s.kind !== 'reuse-build' && s.kind !== 'release' && s.kind !== 'snapshot' && !(s.kind === 'hook' && s.phase === 'pre');
+  return { ...plan, steps: plan.steps.filter(kept), release: { runs: false, reason: 'a rollback never re-runs the release step', commands: [] } };
 }

@@ -1,6 +1,7 @@
 // How a deploy moves one service to its new definition (the supervisor's stack already points at it) and back:
 // blue-green through the edge (zero failed requests), overlap (new ready, then old stopped), replace (old stopped,
 // then new started), start (a new service) and the verification window that decides whether the new version stays.
+import { isBroken } from '../supervisor/blue-green.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { InstanceStatus } from '../supervisor/supervisor-types.js';
 import type { ActionResult, SwitchAction } from '../deploy/run-deploy.js';
@@ -28,7 +29,6 @@ export function instanceLogs(supervisor: Supervisor, name: string, instances: re
 }
 
 const isUp = (s: InstanceStatus): boolean => s.phase === 'completed' || (s.phase === 'running' && s.ready !== false);
-const isBroken = (s: InstanceStatus): boolean => s.phase === 'failed' || s.phase === 'exited' || s.phase === 'backoff' || s.phase === 'stopped' || s.crashLoop;
 
 /** Waits until a service's current instances are all up (a one-shot: completed), one broke, or the time is up. */
 export function waitService(supervisor: Supervisor, name: string, timeoutMs: number): Promise<ActionResult> {

@@ -39,7 +39,8 @@ export function deployLockPath(stateDir: string): string {
   return join(stateDir, 'deploy.lock');
 }
 
-function currentUser(): string {
+/** The user running this process (the lock's holder, a deploy's history row). */
+export function currentUser(): string {
   try {
     return userInfo().username;
   } catch {

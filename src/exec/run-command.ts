@@ -14,11 +14,6 @@ export interface RunCommandSpec {
   readonly signal?: AbortSignal;
   /** Written to stdin, which is then closed (an alert's `exec:` channel); stdin is closed at once without it. */
   readonly input?: string;
-  /**
-   * Records the group under `runDir` as `name` while it runs (child-records.ts): a daemon started after this one
-   * died reaps it like a service's instance. Without it, the daemon's record folder and the program's name are used.
-   */
-  readonly record?: { readonly runDir: string; readonly name: string };
 }
 
 export interface RunCommandResult {
@@ -44,7 +39,7 @@ export function runCommand(spec: RunCommandSpec): Promise<RunCommandResult> {
     const user = spec.user === undefined ? {} : { uid: spec.user.uid, gid: spec.user.gid };
     const child = spawn(program, args, { cwd: spec.cwd, env: spec.env ?? process.env, detached: true, stdio: [spec.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...user });
     // Recorded while it runs (a daemon's children): reaped by the next daemon if this one dies first.
-    const forget = recordChild(child.pid, spec.record?.name ?? basename(program), spec.record?.runDir);
+    const forget = recordChild(child.pid, basename(program));
     if (spec.input !== undefined) {
       // EPIPE when the command exits without reading: its exit code decides.
       child.stdin?.on('error', () => undefined);

@@ -33,8 +33,8 @@ export interface BlueGreenRun<T> {
 type Gate = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly failing: readonly InstanceStatus[] };
 
 const isReady = (s: InstanceStatus): boolean => s.phase === 'running' && s.ready !== false;
-// For a gate, a crash before ready is a failure: a new version that crashes once is not promoted.
-const isBroken = (s: InstanceStatus): boolean => s.phase === 'failed' || s.phase === 'exited' || s.phase === 'backoff' || s.phase === 'stopped' || s.crashLoop;
+/** For a gate (a swap, a deploy), a crash before ready is a failure: a new version that crashes once is not promoted. */
+export const isBroken = (s: InstanceStatus): boolean => s.phase === 'failed' || s.phase === 'exited' || s.phase === 'backoff' || s.phase === 'stopped' || s.crashLoop;
 
 /** Resolves when every new instance is ready, one of them broke, or the time is up. */
 function gateOnReadiness(run: BlueGreenRun<unknown>): Promise<Gate> {
