@@ -4,6 +4,7 @@
 // from it when a daemon starts.
 import type { Statement } from 'better-sqlite3';
 import type { StateDb } from '../state/open-state-db.js';
+import { restartDelay } from '../supervisor/backoff.js';
 import type { AlertMessage } from './alert-types.js';
 
 export type QueueState = 'pending' | 'sent' | 'failed' | 'merged';
@@ -49,7 +50,7 @@ export const DEFAULT_RETRY: RetryPolicy = { firstMs: 5_000, maxMs: 30 * 60_000, 
 
 /** Delay before the next try after `attempts` failed ones: 5 s, 10 s, 20 s, ... capped. */
 export function retryDelay(attempts: number, policy: RetryPolicy = DEFAULT_RETRY): number {
-  return Math.min(policy.maxMs, policy.firstMs * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+  return restartDelay(attempts, { initialMs: policy.firstMs, maxMs: policy.maxMs });
 }
 
 // Finished rows kept for `berth alerts`.

@@ -38,7 +38,7 @@ export async function runBackupWithHooks(job: BackupJob, hooks: BackupHooks): Pr
   const plain = encrypted ? join(job.dir, `${job.id}.${BACKUP_EXTENSIONS[job.source.kind]}.plain.partial`) : partial;
   const decrypted = join(job.dir, `${job.id}.verify.partial`);
   const listFile = join(job.dir, `${job.id}.list.partial`);
-  const secrets = [job.source.kind === 'postgres' ? job.source.password : job.source.kind === 'redis' ? job.source.password : null];
+  const secrets = ['password' in job.source ? job.source.password : null];
   let record: BackupRecord = {
     id: job.id, service: job.service, kind: job.source.kind, state: 'running', trigger: job.trigger, startedAt: Date.now(), finishedAt: null, file,
     size: null, sha256: null, serverVersion: null, encrypted, verification: null, reason: null, offsite: null,
@@ -72,7 +72,8 @@ export async function runBackupWithHooks(job: BackupJob, hooks: BackupHooks): Pr
   } catch (error) {
     const verification = error instanceof VerificationFailed ? error.verification : null;
     const reason = hideSecrets(error instanceof VerificationFailed ? error.message : messageOf(error), secrets);
-    await removeOwnFiles(renamed ? [plain, decrypted, listFile] : [partial, plain, decrypted, listFile]);
+    // The rest of the scratch files go in `finally`.
+    if (!renamed) await removeOwnFiles([partial]);
     const failed: BackupRecord = { ...record, state: 'failed', finishedAt: Date.now(), size: null, sha256: null, verification, reason };
     // Beside where the file would have been, so a person looking at the folder sees what happened.
     await writeManifest(failed).catch(() => undefined);

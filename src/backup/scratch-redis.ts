@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { stopProcessGroup } from '../exec/stop-process-group.js';
 import { findRedisServer } from '../recipes/redis-binary.js';
-import { messageOf } from './durable-file.js';
+import { lastLines, messageOf } from './durable-file.js';
 
 export interface ScratchRedis {
   /** Runs one raw command. */
@@ -67,7 +67,7 @@ export async function startScratchRedis(spec: ScratchRedisSpec): Promise<Scratch
   try {
     const deadline = Date.now() + spec.timeoutMs;
     for (;;) {
-      if (state.exited !== null) throw new Error(`the scratch redis-server stopped (${state.exited}) before it had loaded ${spec.dbfilename}: ${lastServerLines(output)}`);
+      if (state.exited !== null) throw new Error(`the scratch redis-server stopped (${state.exited}) before it had loaded ${spec.dbfilename}: ${lastLines(output, 3)}`);
       if (Date.now() > deadline) throw new Error(`the scratch redis-server did not load ${spec.dbfilename} within ${String(spec.timeoutMs)} ms`);
       try {
         if (!client.isOpen) await client.connect();
@@ -87,10 +87,7 @@ export async function startScratchRedis(spec: ScratchRedisSpec): Promise<Scratch
   return { send: (command) => client.sendCommand(command), stop };
 }
 
-function lastServerLines(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  return lines.slice(-3).join(' / ') || 'no output';
-}
+
 
 /** A reply as text (INFO answers with a bulk string). */
 export function replyText(reply: unknown): string {

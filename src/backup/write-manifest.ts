@@ -2,14 +2,12 @@
 // partial file, fsynced and renamed, so a person (or a restore on another machine) sees what the file is.
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { manifestPath } from './backup-catalog.js';
 import type { BackupRecord } from './backup-types.js';
 import { fsyncPath } from './durable-file.js';
 
-/** Where the manifest of `file` lives. */
-export const manifestPath = (file: string): string => `${file}.manifest.json`;
-
 /** The manifest's JSON text: every field of the record but `id`. Records hold nothing secret. */
-export function renderManifest(record: BackupRecord): string {
+function renderManifest(record: BackupRecord): string {
   const { id: _id, ...rest } = record;
   return `${JSON.stringify({ format: 'berth-backup-manifest/1', ...rest }, null, 2)}\n`;
 }

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
 import type { BackupSource } from '../backup/backup-types.js';
+import { utcStamp } from '../backup/durable-file.js';
 import { findPostgresBinaries } from '../recipes/find-postgres.js';
 import { postgresSecretNames } from '../recipes/postgres-paths.js';
 import { readSecret } from '../recipes/recipe-secrets.js';
@@ -43,7 +44,7 @@ export function resolveBackupSource(stack: ResolvedStack, service: ResolvedServi
 
 /** `<service>-20261122T173000Z`: sorts by time, one folder a service. */
 export function makeBackupId(service: string, now: number, taken: (id: string) => boolean): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = utcStamp(now);
   let id = `${service}-${stamp}`;
   for (let n = 2; taken(id); n += 1) id = `${service}-${stamp}-${String(n)}`;
   return id;

@@ -10,8 +10,9 @@ export interface BackoffPolicy {
 /** Consecutive short runs after which a service counts as crash-looping. */
 export const CRASH_LOOP_THRESHOLD = 5;
 
-/** Delay before restart number `attempt` (1-based) of a run of consecutive failures. */
-export function restartDelay(attempt: number, policy: BackoffPolicy): number {
+/** Delay before restart number `attempt` (1-based) of a run of consecutive failures; also the retry delay of
+ * certificate renewals and alert deliveries. */
+export function restartDelay(attempt: number, policy: Pick<BackoffPolicy, 'initialMs' | 'maxMs'>): number {
   if (attempt <= 1) return Math.min(policy.initialMs, policy.maxMs);
   const exponent = Math.min(attempt - 1, 30);
   return Math.min(policy.initialMs * 2 ** exponent, policy.maxMs);

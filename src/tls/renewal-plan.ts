@@ -1,11 +1,10 @@
 // When to ask the CA: a certificate is renewed at two thirds of its lifetime (Let's Encrypt's 90 days → day 60,
 // as certbot does); a failed attempt waits 1 min, then twice as long each time, up to a day, or longer when the CA
 // said so (Retry-After). Pure, so the schedule is tested with a fake clock.
+import { restartDelay, type BackoffPolicy as RestartBackoff } from '../supervisor/backoff.js';
 
-export interface BackoffPolicy {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
+/** The supervisor's exponential backoff, without its reset (a renewal has no "stable run"). */
+export type BackoffPolicy = Pick<RestartBackoff, 'initialMs' | 'maxMs'>;
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 60_000, maxMs: 24 * 3600_000 };
 /** Warn (event, status) when a certificate expires within this. */
@@ -18,8 +17,7 @@ export function renewalDueAt(notBefore: number, notAfter: number): number {
 
 /** How long to wait after the `failures`-th failure in a row (1-based); `retryAfterMs` is the CA's word. */
 export function retryDelay(failures: number, policy: BackoffPolicy, retryAfterMs: number | null = null): number {
-  const exponential = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, failures - 1));
-  return Math.max(exponential, retryAfterMs ?? 0);
+  return Math.max(restartDelay(failures, policy), retryAfterMs ?? 0);
 }
 
 /** When a host should next be tried: at once with no certificate, at the due time with one, never before a

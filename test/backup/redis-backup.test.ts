@@ -131,7 +131,8 @@ describe('redis backups (real server, AOF on as the recipe runs it)', { timeout:
     const record = await runBackupWithHooks(job, { beforeVerify: truncateHalf });
     assert.equal(record.state, 'failed');
     assert.match(record.reason ?? '', /^verification failed: redis-check-rdb found the file damaged/);
-    assert.equal(record.verification?.kind === 'redis' && record.verification.ok, false);
+    assert.equal(record.verification?.kind, 'redis', 'the failed verification is recorded');
+    assert.equal(record.verification.ok, false);
     assert.deepEqual(listDir(dir), [`${job.id}.rdb.manifest.json`]);
     assert.equal(readManifest(record.file).state, 'failed');
   });
