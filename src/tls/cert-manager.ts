@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import type { EdgeCert } from '../edge/edge-ipc.js';
+import { checkEdgeCerts } from '../edge/tls-contexts.js';
 import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
@@ -89,7 +90,7 @@ export class CertManager {
     }
   }
 
-  // Certificate files are read once at start; a file that cannot be read or parsed is a failed host, shown in status.
+  // Certificate files are read once at start; a file that cannot be read, parsed or loaded is a failed host, shown in status.
   #loadFiles(): void {
     const { stack } = this.#options;
     for (const entry of stack.edge?.tls?.certs ?? []) {
@@ -97,7 +98,12 @@ export class CertManager {
       try {
         const cert = readFileSync(resolve(stack.root, entry.cert), 'utf8');
         const key = readFileSync(resolve(stack.root, entry.key), 'utf8');
-        state.held = { cert, key, info: readCertInfo(cert) };
+        const info = readCertInfo(cert);
+        // The pair as the edge will load it (a key that does not match its certificate fails here): one bad file
+        // must be this host's failure, not a set every later ACME certificate is refused with.
+        const problem = checkEdgeCerts([{ hosts: [entry.host.toLowerCase()], cert, key }]);
+        if (problem !== null) throw new Error(problem.reason);
+        state.held = { cert, key, info };
       } catch (error) {
         state.lastError = `cannot use ${entry.cert} / ${entry.key}: ${error instanceof Error ? error.message : String(error)}`;
         this.#options.logger.error('certificate file unusable', { host: entry.host, reason: state.lastError });

@@ -52,4 +52,28 @@ services:
       manager.stop();
     }
   });
+
+  it('a key that does not match its certificate is that host\'s failure, not part of the set the edge is sent', () => {
+    const dir = writeFiles({});
+    makeCert(dir, 'good', 'good.test', 90);
+    makeCert(dir, 'other', 'other.test', 90);
+    const loaded = loadText(`edge:
+  tls:
+    certs:
+      - { host: good.test, cert: ${join(dir, 'good.pem')}, key: ${join(dir, 'good.key')} }
+      - { host: mixed.test, cert: ${join(dir, 'good.pem')}, key: ${join(dir, 'other.key')} }
+services:
+  web: { command: ./web, http: {}, routes: [{ host: good.test }, { host: mixed.test }] }
+`);
+    assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.diagnostics));
+    const manager = new CertManager({
+      stack: loaded.stack, stateDir: join(loaded.dir, '.berth'), logger: SILENT_LOGGER, record: () => undefined, env: {},
+      serve: () => Promise.resolve(), answer: () => Promise.resolve(), checkEveryMs: 50,
+    });
+    assert.deepEqual(manager.edgeCerts().map((c) => c.hosts), [['good.test']]);
+    const mixed = manager.status().find((s) => s.host === 'mixed.test');
+    assert.equal(mixed?.state, 'failed');
+    assert.match(mixed?.lastError ?? '', /cannot use .*good\.pem/);
+    assert.equal((mixed?.lastError ?? '').includes('PRIVATE KEY'), false);
+  });
 });
