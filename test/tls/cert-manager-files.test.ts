@@ -73,7 +73,7 @@ services:
     assert.deepEqual(manager.edgeCerts().map((c) => c.hosts), [['good.test']]);
     const mixed = manager.status().find((s) => s.host === 'mixed.test');
     assert.equal(mixed?.state, 'failed');
-    assert.match(mixed?.lastError ?? '', /cannot use .*good\.pem/);
-    assert.equal((mixed?.lastError ?? '').includes('PRIVATE KEY'), false);
+    assert.match(mixed.lastError ?? '', /cannot use .*good\.pem/);
+    assert.equal((mixed.lastError ?? '').includes('PRIVATE KEY'), false);
   });
 });
