@@ -4,7 +4,6 @@
 import { REDACTED } from '../config/redact-stack.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { getSecrets, isSecretKey } from '../config/secrets.js';
-import { collectAlertSecrets } from '../alerts/alert-secrets.js';
 
 export type Redactor = (text: string) => string;
 
@@ -13,12 +12,12 @@ const MIN_SECRET_LENGTH = 4;
 const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@/\s]+)@/gi;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi;
 
-type SecretSource = Pick<ResolvedStack, 'env' | 'services' | 'jobs'> & { readonly alerts?: Pick<ResolvedStack['alerts'], 'channels'> };
+type SecretSource = Pick<ResolvedStack, 'env' | 'services' | 'jobs'>;
 
-/** The secret values of a stack: env-file values, recipe passwords, values of secret-looking keys, URL passwords, alert channel credentials. */
+/** The secret values of a stack: those registered when it was loaded (env-file values, recipe passwords, alert
+ * channel credentials: config/secrets.ts), values of secret-looking keys, URL passwords. */
 export function collectSecretValues(stack: SecretSource): string[] {
   const values = new Set<string>(getSecrets(stack).values);
-  for (const value of collectAlertSecrets(stack.alerts?.channels ?? [])) values.add(value);
   const scan = (env: Readonly<Record<string, string>>): void => {
     for (const [key, value] of Object.entries(env)) {
       if (isSecretKey(key)) values.add(value);
