@@ -23,6 +23,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import { openStateDb, stateDbPath, type StateDb } from '../state/open-state-db.js';
 import type { PreviousDaemon } from '../state/previous-daemon.js';
+import { canBackUp } from './backup-sources.js';
 
 export interface AlertControllerOptions {
   readonly stack: ResolvedStack;
@@ -53,6 +54,7 @@ const SERVICE_INCIDENTS = new Set(['crash_loop', 'service_down']);
 export class AlertController {
   readonly #options: AlertControllerOptions;
   readonly #db: StateDb;
+  #catalog: BackupCatalog | null = null;
   readonly #queue: AlertQueue;
   readonly #book: IncidentBook;
   readonly #channels: readonly AlertChannel[];
@@ -213,18 +215,17 @@ export class AlertController {
   }
 
   #checkBackups(): void {
-    const scheduled = Object.values(this.#options.stack.services).filter((service) => service.backup?.schedule !== undefined);
+    // What the backup controller schedules: a schedule on a service it can back up (backup-sources.ts).
+    const scheduled = Object.values(this.#options.stack.services).flatMap((service) => (service.backup?.schedule !== undefined && canBackUp(service) ? [{ name: service.name, schedule: service.backup.schedule }] : []));
     if (scheduled.length === 0) return;
-    const catalog = new BackupCatalog(this.#db);
+    this.#catalog ??= new BackupCatalog(this.#db);
     const now = Date.now();
-    for (const service of scheduled) {
-      const schedule = service.backup?.schedule;
-      if (schedule === undefined) continue;
-      const last = catalog.newestVerified(service.name);
+    for (const { name, schedule } of scheduled) {
+      const last = this.#catalog.newestVerified(name);
       const lastVerified = last === null ? null : (last.finishedAt ?? last.startedAt);
-      const open = this.#book.get(`backup_overdue:${service.name}`) !== null;
+      const open = this.#book.get(`backup_overdue:${name}`) !== null;
       if (open || !isBackupOverdue(schedule, lastVerified, this.#started, now)) continue;
-      this.#options.record({ time: now, type: 'backup_overdue', service: service.name, payload: { schedule, last_verified: lastVerified } });
+      this.#options.record({ time: now, type: 'backup_overdue', service: name, payload: { schedule, last_verified: lastVerified } });
     }
   }
 
