@@ -213,30 +213,29 @@ function newestSource(dir: string): { newest: number; count: number } {
 }
 
 /**
- * The path of `cli/run-main.js` compiled from the current src/ with plain tsc (no type check), into
- * node_modules/.cache/berth-bench/dist so it resolves the project's dependencies; rebuilt when src/ changed.
- * A daemon started by this CLI runs in plain node, as in production.
+ * The path of `cli/run-main.js` built from the current src/ by `scripts/build.mjs` (the esbuild bundle `npm run
+ * build` makes), into node_modules/.cache/berth-bench/dist so it resolves the project's dependencies; rebuilt when
+ * src/ changed. A daemon started by this CLI runs in plain node, as in production.
  */
 export function compiledCli(): string {
   const out = join(CACHE, 'dist');
   const entry = join(out, 'cli', 'run-main.js');
   const stampFile = join(CACHE, 'stamp.json');
-  const stamp = JSON.stringify(newestSource(join(ROOT, 'src')));
+  const stamp = JSON.stringify({ ...newestSource(join(ROOT, 'src')), build: statSync(join(ROOT, 'scripts', 'build.mjs')).mtimeMs });
   if (existsSync(entry) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return entry;
-  console.error('bench: compiling src/ to node_modules/.cache/berth-bench/dist (tsc --noCheck) ...');
-  rmSync(out, { recursive: true, force: true });
+  console.error('bench: building src/ into node_modules/.cache/berth-bench/dist (scripts/build.mjs) ...');
   mkdirSync(CACHE, { recursive: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(NODE, [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--declaration', 'false', '--sourceMap', 'false', '--noCheck'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
-  if (!existsSync(entry)) throw new Error(`tsc did not produce ${entry}: ${result.stdout}${result.stderr}`);
+  const result = spawnSync(NODE, [join(ROOT, 'scripts', 'build.mjs'), out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  if (!existsSync(entry)) throw new Error(`scripts/build.mjs did not produce ${entry}: ${result.stdout}${result.stderr}`);
   writeFileSync(stampFile, stamp);
   return entry;
 }
 
 /**
- * `cli/run-main.js` compiled from src/ as it was at the git commit `ref` (for before/after runs in the same
- * benchmark: `--against REF`): `git archive` of src/ and the tsconfigs into node_modules/.cache/berth-bench/ref-SHA
- * (so the compiled code resolves the project's dependencies), then tsc --noCheck; kept across runs.
+ * `cli/run-main.js` built from src/ as it was at the git commit `ref` (for before/after runs in the same benchmark:
+ * `--against REF`), the way that commit's `npm run build` did: `git archive` into
+ * node_modules/.cache/berth-bench/ref-SHA (so the output resolves the project's dependencies), then that commit's
+ * scripts/build.mjs (the bundle, decision 0017) or, for commits before it, tsc --noCheck; kept across runs.
  */
 export function compiledCliAt(ref: string): string {
   const sha = spawnSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
@@ -244,13 +243,18 @@ export function compiledCliAt(ref: string): string {
   const base = join(CACHE, `ref-${sha.slice(0, 12)}`);
   const entry = join(base, 'dist', 'cli', 'run-main.js');
   if (existsSync(entry)) return entry;
-  console.error(`bench: compiling src/ at ${sha.slice(0, 12)} into ${base} (tsc --noCheck) ...`);
+  const bundled = spawnSync('git', ['cat-file', '-e', `${sha}:scripts/build.mjs`], { cwd: ROOT }).status === 0;
+  console.error(`bench: building src/ at ${sha.slice(0, 12)} into ${base} (${bundled ? 'scripts/build.mjs' : 'tsc --noCheck'}) ...`);
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
-  const archive = spawnSync('sh', ['-c', `git archive ${sha} src tsconfig.json tsconfig.build.json | tar -x -C "${base}"`], { cwd: ROOT, encoding: 'utf8' });
+  const files = bundled ? 'src scripts/build.mjs' : 'src tsconfig.json tsconfig.build.json';
+  const archive = spawnSync('sh', ['-c', `git archive ${sha} ${files} | tar -x -C "${base}"`], { cwd: ROOT, encoding: 'utf8' });
   if (archive.status !== 0) throw new Error(`git archive ${sha}: ${archive.stderr}`);
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(NODE, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(base, 'dist'), '--declaration', 'false', '--sourceMap', 'false', '--noCheck'], { cwd: base, encoding: 'utf8', timeout: 180_000 });
-  if (!existsSync(entry)) throw new Error(`tsc did not produce ${entry}: ${result.stdout}${result.stderr}`);
+  const command = bundled
+    ? [join(base, 'scripts', 'build.mjs'), join(base, 'dist')]
+    : [tsc, '-p', 'tsconfig.build.json', '--outDir', join(base, 'dist'), '--declaration', 'false', '--sourceMap', 'false', '--noCheck'];
+  const result = spawnSync(NODE, command, { cwd: base, encoding: 'utf8', timeout: 180_000 });
+  if (!existsSync(entry)) throw new Error(`the build did not produce ${entry}: ${result.stdout}${result.stderr}`);
   return entry;
 }

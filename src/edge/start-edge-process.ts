@@ -2,11 +2,11 @@
 // daemon starting after a crash reaps it), hands it the start config and table over IPC, and turns the request and
 // answer messages of edge-ipc.ts into promises. A request still waiting when the process exits rejects.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { readProcStat } from '../exec/proc-stat.js';
 import { removeProcessRecord, writeProcessRecord } from '../exec/process-records.js';
 import { loaderFlags } from '../exec/spawn-daemon.js';
 import { stopProcessGroup } from '../exec/stop-process-group.js';
+import { edgeEntry } from '../shared/entry-points.js';
 import type { RouteCounters } from './access-record.js';
 import type { DaemonToEdge, EdgeCert, EdgeStartConfig, EdgeToDaemon } from './edge-ipc.js';
 import type { RouteTable, Upstream } from './edge-types.js';
@@ -59,7 +59,7 @@ interface Waiter<T> {
 }
 
 export function startEdgeProcess(options: StartEdgeOptions): Promise<StartEdgeResult> {
-  const entry = fileURLToPath(new URL('./edge-main.js', import.meta.url));
+  const entry = edgeEntry();
   const child = spawn(process.execPath, [...loaderFlags(process.execArgv), entry], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const pid = child.pid;
   if (pid === undefined) {

@@ -1,7 +1,7 @@
 // `berth startup`: install a systemd unit that runs the stack's daemon at boot.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { binEntry } from '../../shared/entry-points.js';
 import { renderSystemdUnit, UNIT_MARKER, unitName } from '../../daemon/render-systemd-unit.js';
 import { EXIT, type CliIo } from '../io.js';
 import { loadForCli, printDiagnostics, resolveStackFile } from '../load-for-cli.js';
@@ -28,7 +28,7 @@ export function runStartup(args: readonly string[], io: CliIo): number {
     printDiagnostics(io, loaded.diagnostics, loaded.context.sources);
     return EXIT.badInput;
   }
-  const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'berth.js');
+  const bin = binEntry();
   const unit = renderSystemdUnit({ stackName: loaded.stack.name, stackFile: file, workingDirectory: loaded.stack.root, node: process.execPath, bin, environment, user: typeof parsed.values.user === 'string' ? parsed.values.user : undefined });
   if (parsed.values.print === true) {
     io.stdout(unit);

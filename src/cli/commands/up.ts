@@ -1,24 +1,23 @@
 // `berth up [SERVICE...] [-d]`: start the stack in dependency order. In the foreground it shows every
 // service's output and stops everything in order on Ctrl-C; with -d it starts the daemon and returns
 // once the stack is ready.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
 import { callApi } from '../../client/api-client.js';
 import type { ResolvedStack } from '../../config/resolved-stack.js';
-import { encodeStack } from '../../daemon/stack-handoff.js';
 import type { StatePaths } from '../../daemon/state-paths.js';
 import { spawnDaemon, type SpawnedDaemon } from '../../exec/spawn-daemon.js';
 import type { LogLine } from '../../logs/log-types.js';
 import { parseDuration } from '../../shared/duration.js';
+import { cliEntry } from '../../shared/entry-points.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
 import type { EdgeStatus } from '../../daemon/edge-controller.js';
-import { formatEdgeStatus } from '../format-edge-status.js';
-import { formatStatusTable } from '../format-status.js';
 import { EXIT, useColor, type CliIo } from '../io.js';
-import { loadForCli, printDiagnostics } from '../load-for-cli.js';
 import { parseOptions } from '../parse-options.js';
 import { usageError } from '../print-diagnostics.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
+
+// Why the stack loader and the formatters are imported where they are used: `up -d` spawns the daemon first, and
+// every module imported before that delays the daemon's start (the loader alone is most of the CLI's import time).
 
 export const UP_HELP = `Usage: berth up [SERVICE...] [-d] [--file FILE] [--env NAME] [--timeout T]
 
@@ -38,6 +37,7 @@ export async function runUp(args: readonly string[], io: CliIo): Promise<number>
   const environment = typeof parsed.values.env === 'string' ? parsed.values.env : undefined;
   const timeout = parseDuration(typeof parsed.values.timeout === 'string' ? parsed.values.timeout : '120s') ?? 120_000;
   if (parsed.values.detach === true) return upDetached(io, { file, environment, services: parsed.positionals, paths, timeout });
+  const { loadForCli, printDiagnostics } = await import('../load-for-cli.js');
   const loaded = loadForCli(io, file, environment);
   if (!loaded.ok) {
     printDiagnostics(io, loaded.diagnostics, loaded.context.sources);
@@ -46,6 +46,7 @@ export async function runUp(args: readonly string[], io: CliIo): Promise<number>
   const unknown = unknownServices(loaded.stack, parsed.positionals);
   if (unknown !== null) return (io.stderr(unknown), EXIT.badInput);
   const { startDaemon } = await import('../../daemon/start-daemon.js');
+  const { formatStatusTable } = await import('../format-status.js');
   const { formatLogLine } = await import('../../logs/format-log-line.js');
   const started = await startDaemon({ stack: loaded.stack, paths, baseEnv: io.env, services: parsed.positionals });
   if (!started.ok) return (io.stderr(`berth up: ${started.reason}`), EXIT.failed);
@@ -102,13 +103,15 @@ const DAEMON_START_LIMIT_MS = 15_000;
 // CLI's loading and validation; it then waits on stdin for the validated stack instead of loading it again.
 async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> {
   const { socket, daemonLog } = options.paths;
-  const running = await callApi(socket, 'GET', '/v1/status', 2000);
+  // No socket file, no daemon: a first request to a missing socket costs 10–20 ms of a cold process's time.
+  const running = existsSync(socket) && (await callApi(socket, 'GET', '/v1/status', 2000)).ok;
   let daemon: SpawnedDaemon | null = null;
-  if (!running.ok) {
-    const entry = fileURLToPath(new URL('../run-main.js', import.meta.url));
+  if (!running) {
+    const entry = cliEntry();
     const args = ['daemon', '--file', options.file, '--stack-from-stdin', ...(options.environment === undefined ? [] : ['--env', options.environment]), ...options.services];
     daemon = spawnDaemon(entry, args, daemonLog, { ...io.env }, { input: true });
   }
+  const { loadForCli, printDiagnostics } = await import('../load-for-cli.js');
   const loaded = loadForCli(io, options.file, options.environment);
   const problem = !loaded.ok ? null : unknownServices(loaded.stack, options.services);
   if (!loaded.ok || problem !== null) {
@@ -119,6 +122,7 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
     return EXIT.badInput;
   }
   if (daemon !== null) {
+    const { encodeStack } = await import('../../daemon/stack-handoff.js');
     daemon.stdin?.end(encodeStack(loaded.stack));
     const answered = await waitForDaemon(socket, daemon);
     if (answered !== 'ok') {
@@ -129,9 +133,11 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
   const waited = await callApi(socket, 'GET', `/v1/wait?timeout=${String(options.timeout)}`, options.timeout + 5000);
   if (!waited.ok) return (io.stderr(`berth up: ${waited.error}`), EXIT.failed);
   const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[]; edge?: EdgeStatus | null };
+  const { formatStatusTable } = await import('../format-status.js');
   if (result.ok) {
     // A daemon from before /v1/wait carried the instances needs one more request.
     const instances = result.instances ?? await statusOf(socket);
+    const { formatEdgeStatus } = await import('../format-edge-status.js');
     const edge = formatEdgeStatus(result.edge ?? null);
     io.stdout(`${formatStatusTable(instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}`);
     // The services run and stay up; an edge that cannot listen is an error all the same (nothing is reachable).

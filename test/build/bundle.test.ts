@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { allocatePort } from '../../src/supervisor/allocate-port.js';
+import { writeFiles } from '../helpers/temp-stack.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const fixture = join(root, 'test', 'fixtures', 'echo-instance.mjs');
+
+/** Pids whose command line contains `text`. */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    try {
+      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** The body of GET `path` through the edge on `port`, for `host` (fetch cannot set Host). */
+function getThroughEdge(port: number, host: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+        resolve(`${String(response.statusCode === 200 ? '' : response.statusCode)}${body}`);
+      });
+    }).on('error', reject).end();
+  });
+}
+
+// What `npm run build` ships is an esbuild bundle (decision 0017), while every other test runs src/ under tsx: this
+// one builds it and runs it as a user would, so a path that only works unbundled (the daemon's and the edge's
+// entries, src/shared/entry-points.ts) fails here.
+describe('the bundle scripts/build.mjs makes', () => {
+  it('runs check, up -d with the daemon and the edge from the bundle, answers through the edge, and leaves nothing after down', async () => {
+    // Inside the repository, so the bundle resolves node_modules as dist/ does.
+    const out = join(root, 'node_modules', '.cache', `berth-test-bundle-${String(process.pid)}`);
+    const port = await allocatePort();
+    const dir = writeFiles({
+      'berth.yml': `edge: { listen: { http: ${String(port)}, address: 127.0.0.1 }, workers: 1 }
+services:
+  web: { command: ${process.execPath} ${fixture}, http: {}, ready: { http: /health }, routes: [{ host: app.test }] }
+`,
+    });
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(out, 'cli', 'run-main.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '' } });
+    try {
+      const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), out], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(built.status, 0, built.stderr);
+      assert.ok(existsSync(join(out, 'edge', 'edge-main.js')), 'the edge entry is built');
+      const check = run('check');
+      assert.equal(check.status, 0, check.stderr);
+      const up = run('up', '-d');
+      assert.equal(up.status, 0, `${up.stdout}${up.stderr}`);
+      assert.match(up.stdout, /web\.1\s+running/);
+      const daemons = processesNaming(`${out}/cli/run-main.js\0daemon`);
+      assert.equal(daemons.length, 1, 'the daemon runs from the bundle');
+      assert.ok(processesNaming(`${out}/edge/edge-main.js`).length >= 2, 'the edge primary and its worker run from the bundle');
+      assert.equal(await getThroughEdge(port, 'app.test', '/who'), 'web.1 /who');
+      const down = run('down');
+      assert.equal(down.status, 0, down.stderr);
+      assert.deepEqual(processesNaming(out), [], 'nothing of the bundle runs after down');
+    } finally {
+      run('down');
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
