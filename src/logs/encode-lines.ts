@@ -1,5 +1,6 @@
 // The file form of lines: `<ISO time> <instance> <stream> <text>\n`, all of one chunk in one buffer.
 import type { Allocate } from './create-buffer-slab.js';
+import { encodeWholeLinesWasm } from './encode-lines-wasm.js';
 import { formatTimestamp } from './format-timestamp.js';
 import type { LineRanges } from './split-lines.js';
 import type { LogStream } from './log-types.js';
@@ -47,14 +48,23 @@ export function encodeLines(prefix: LinePrefix, ranges: LineRanges, allocate: Al
 }
 
 /**
- * The fast path for whole lines: `head` (the held start of the first line, if any) followed by
+ * The fast path for whole lines: `head` (the held start of the first line, if any) followed by `chunk[start, end)`,
+ * which ends with a newline. The caller has checked that no line is longer than the cap (`longestLine`).
+ * WebAssembly when the process has it (encode-lines-wasm.ts, a SIMD pass), else the string path below.
+ */
+export function encodeWholeLines(chunk: Buffer, start: number, end: number, prefix: LinePrefix, allocate: Allocate, head?: Buffer): EncodedLines {
+  return encodeWholeLinesWasm(chunk, start, end, prefix, allocate, head) ?? encodeWholeLinesText(chunk, start, end, prefix, allocate, head);
+}
+
+/**
+ * The same without WebAssembly: `head` (the held start of the first line, if any) followed by
  * `chunk[start, end)`, which ends with a newline. The caller has checked that no line is longer
  * than the cap (`longestLine`).
  * Why strings: per-line Buffer copies cost a JS→C++ call and a view object each, about 250 ns a
  * line here; reading the bytes as latin1 (one byte, one char, exact round trip) and letting V8's
  * replaceAll put the prefix after every newline is one native pass, about twice as fast.
  */
-export function encodeWholeLines(chunk: Buffer, start: number, end: number, prefix: LinePrefix, allocate: Allocate, head?: Buffer): EncodedLines {
+export function encodeWholeLinesText(chunk: Buffer, start: number, end: number, prefix: LinePrefix, allocate: Allocate, head?: Buffer): EncodedLines {
   let body = chunk.toString('latin1', start, end - 1);
   if (head !== undefined) body = head.toString('latin1') + body;
   const carriageReturn = chunk.indexOf(CARRIAGE_RETURN, start);
