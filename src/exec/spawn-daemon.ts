@@ -30,11 +30,14 @@ export function loaderFlags(execArgv: readonly string[]): string[] {
 }
 
 /**
- * V8 flags the daemon runs with. Why --optimize-for-size: the daemon is idle but for a few probes a second, and P4
- * asks ≤ 60 MB RSS; measured with 20 services, 1 s probes and the edge on (docs/benchmarks.md, P4), it ends 4–5 MB
- * lower (0.93×) at the same CPU. --max-semi-space-size=1 on top saved nothing more and cost CPU (1.16×).
+ * V8 flags the daemon runs with, for P4 (≤ 60 MB RSS with 20 services, 1 s probes and the edge on; docs/benchmarks.md,
+ * P4). --optimize-for-size: 4–5 MB less (0.93×) at the same CPU. --no-opt (no TurboFan; Ignition and Sparkplug still
+ * run): 62.3 → 55.3 MB at 0.77 → 0.89 % of a core in the same minutes. Why the daemon can do without TurboFan: its
+ * one hot loop, encoding a chatty service's log lines, is WebAssembly (decision 0019), which --no-opt leaves alone;
+ * P5 measured the same with and without it. --lite-mode (52 MB) would also turn WebAssembly off.
+ * --max-semi-space-size=1 saved nothing and cost CPU (1.16×).
  */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--optimize-for-size'];
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--no-opt'];
 
 export interface SpawnedDaemon {
   readonly pid: number;
