@@ -2,9 +2,12 @@
 // to the route's auth URL. A 2xx lets the request through with the listed headers of that answer copied onto it;
 // 401 and 403 go back to the client as they are, with their body; anything else, or no answer, is a 500.
 import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { EdgeRoute, Upstream } from './edge-types.js';
 import { appendForwardedHeaders, filterResponseHeaders, isHopByHopHeader, listConnectionTokens, type PeerInfo } from './forwarded-headers.js';
+import type { ResponseHead } from './response-head.js';
+import type { UpstreamConnection, UpstreamHandler, UpstreamRequest } from './upstream-connection.js';
+import { toTicks } from './upstream-pool.js';
 import type { UpstreamPools } from './upstream-pools.js';
 
 export type AuthConfig = NonNullable<EdgeRoute['auth']>;
@@ -66,35 +69,66 @@ function buildAuthHeaders(req: IncomingMessage, peer: PeerInfo, host: string): s
   return out;
 }
 
-/** Asks the auth service about `req`. Never throws: failures are the `error` verdict (a 500 for the client). */
-export async function checkAuthGate(req: IncomingMessage, auth: AuthConfig, peer: PeerInfo, pools: UpstreamPools, timeoutMs: number): Promise<AuthVerdict> {
-  const target = targetFor(auth);
-  if (target === null) return errorVerdict;
-  const slot = pools.pick([target.upstream], null);
-  if (slot === null) return errorVerdict;
-  try {
-    const answer = await slot.pool.request({
-      path: target.path,
-      method: 'GET',
-      headers: buildAuthHeaders(req, peer, target.host),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const status = answer.statusCode;
-    if (status === 401 || status === 403) {
-      return { kind: 'deny', statusCode: status, headers: filterResponseHeaders(answer.headers), body: answer.body };
-    }
-    // The answer's body is not wanted, but must be read off so the connection goes back to the pool.
-    answer.body.dump().catch(() => undefined);
-    if (status < 200 || status > 299) return errorVerdict;
-    const copied: string[] = [];
-    for (const name of target.names) {
-      const value = answer.headers[name];
-      if (typeof value === 'string') copied.push(name, value);
-      else if (value !== undefined) for (const item of value) copied.push(name, item);
-    }
-    return { kind: 'pass', copied, names: target.names };
-  } catch {
-    return errorVerdict;
+/** One auth subrequest: settles the verdict at the answer's head; a 401/403's body streams on into `body`. */
+class AuthCall implements UpstreamHandler, UpstreamRequest {
+  connection: UpstreamConnection | null = null;
+  readonly method = 'GET';
+  readonly body = null;
+  private denial: PassThrough | null = null;
+  private settle: ((verdict: AuthVerdict) => void) | null = null;
+  readonly verdict = new Promise<AuthVerdict>((resolve) => { this.settle = resolve; });
+
+  constructor(private readonly target: AuthTarget, readonly path: string, readonly headers: readonly string[], readonly headersTicks: number) {}
+
+  get bodyTicks(): number {
+    return this.headersTicks;
   }
+
+  onHead(head: ResponseHead): void {
+    const status = head.status;
+    if (status === 401 || status === 403) {
+      this.denial = new PassThrough();
+      this.decide({ kind: 'deny', statusCode: status, headers: filterResponseHeaders(head.headers), body: this.denial });
+      return;
+    }
+    // Any other answer's body is read off and dropped, so the connection goes back to the pool.
+    if (status < 200 || status > 299) {
+      this.decide(errorVerdict);
+      return;
+    }
+    const copied: string[] = [];
+    for (const name of this.target.names) {
+      for (let i = 0; i < head.headers.length; i += 2) if (head.headers[i] === name) copied.push(name, head.headers[i + 1] as string);
+    }
+    this.decide({ kind: 'pass', copied, names: this.target.names });
+  }
+
+  onData(chunk: Buffer): void {
+    this.denial?.write(chunk);
+  }
+
+  onEnd(): void {
+    this.denial?.end();
+  }
+
+  onError(): void {
+    this.denial?.destroy(new Error('the auth service\'s answer was cut'));
+    this.decide(errorVerdict);
+  }
+
+  private decide(verdict: AuthVerdict): void {
+    this.settle?.(verdict);
+    this.settle = null;
+  }
+}
+
+/** Asks the auth service about `req`. Never throws: failures are the `error` verdict (a 500 for the client). */
+export function checkAuthGate(req: IncomingMessage, auth: AuthConfig, peer: PeerInfo, pools: UpstreamPools, timeoutMs: number): Promise<AuthVerdict> {
+  const target = targetFor(auth);
+  if (target === null) return Promise.resolve(errorVerdict);
+  const slot = pools.pick([target.upstream], null);
+  if (slot === null) return Promise.resolve(errorVerdict);
+  const call = new AuthCall(target, target.path, buildAuthHeaders(req, peer, target.host), toTicks(timeoutMs));
+  slot.pool.dispatch(call, call, false);
+  return call.verdict;
 }

@@ -48,7 +48,7 @@ function isForwardedHeader(name: string): boolean {
   return name === 'x-forwarded-for' || name === 'x-forwarded-proto' || name === 'x-forwarded-host';
 }
 
-/** The request headers for the upstream as a flat [name, value, ...] list (what undici takes without copying).
+/** The request headers for the upstream as a flat [name, value, ...] list.
  * `replace` holds lower-case names that the caller adds itself afterwards (the auth gate's copied headers), so the
  * client cannot smuggle its own values for them. The Host header is kept: apps route and build URLs on it. */
 export function buildUpstreamHeaders(req: IncomingMessage, peer: PeerInfo, replace: readonly string[] | null): string[] {
@@ -56,7 +56,7 @@ export function buildUpstreamHeaders(req: IncomingMessage, peer: PeerInfo, repla
   const named = listConnectionTokens(headers.connection);
   const out: string[] = [];
   for (const name in headers) {
-    // Expect: Node's server has already answered 100-continue; undici refuses to send it.
+    // Expect: the edge answers 100-continue itself (once the request is admitted).
     if (isHopByHopHeader(name) || name === 'expect' || isForwardedHeader(name)) continue;
     if (named?.includes(name) === true || replace?.includes(name) === true) continue;
     // Forwarded and X-Real-IP carry client addresses too: from an untrusted peer they are spoofing attempts.
@@ -84,15 +84,20 @@ function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The upstream's response headers for the client as a flat list for `res.writeHead`, hop-by-hop ones dropped. */
-export function filterResponseHeaders(headers: Record<string, string | string[] | undefined>): string[] {
-  const named = listConnectionTokens(headers.connection);
+/** The upstream's response headers (a flat [name, value, ...] list, names lower case) for the client as a flat list
+ * for `res.writeHead`, hop-by-hop ones dropped. */
+export function filterResponseHeaders(headers: readonly string[]): string[] {
+  let named: string[] | null = null;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== 'connection') continue;
+    const tokens = listConnectionTokens(headers[i + 1]);
+    if (tokens !== null) (named ??= []).push(...tokens);
+  }
   const out: string[] = [];
-  for (const name in headers) {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
     if (isHopByHopHeader(name) || named?.includes(name) === true) continue;
-    const value = headers[name];
-    if (typeof value === 'string') out.push(name, value);
-    else if (value !== undefined) for (const item of value) out.push(name, item);
+    out.push(name, headers[i + 1] as string);
   }
   return out;
 }

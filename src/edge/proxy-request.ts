@@ -1,13 +1,14 @@
 // Forwards one HTTP request to a route's upstreams over keep-alive pools, streaming both bodies: each response chunk
 // is written to the client as it arrives (SSE works), and backpressure from a slow client pauses the upstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { Upstream } from './edge-types.js';
 import { filterResponseHeaders } from './forwarded-headers.js';
 import { sendPlainResponse } from './plain-response.js';
 import type { RequestBodySource } from './request-body.js';
-import { isResetOfReusedSocket, type UpstreamPools, type UpstreamSlot } from './upstream-pools.js';
+import type { ResponseHead } from './response-head.js';
+import { connectionFailureCodes, type UpstreamConnection, type UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-connection.js';
+import { toTicks } from './upstream-pool.js';
+import type { UpstreamPools, UpstreamSlot } from './upstream-pools.js';
 
 export interface ProxySettings {
   readonly pools: UpstreamPools;
@@ -37,51 +38,60 @@ function isIdempotent(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE';
 }
 
-/** Errors where the request surely did not reach the application, or died with the connection. */
-function isConnectionFailure(code: string | undefined): boolean {
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' ||
-    code === 'UND_ERR_CLOSED' || code === 'UND_ERR_DESTROYED';
-}
-
 function resumeOnDrain(this: ExchangeResponse): void {
-  this[kExchange]?.controller?.resume();
+  this[kExchange]?.connection?.resume();
 }
 
 function abortOnClientClose(this: ExchangeResponse): void {
   const exchange = this[kExchange];
   if (exchange === undefined || exchange.finished) return;
   exchange.clientGone = true;
-  exchange.controller?.abort(new Error('client closed the connection'));
+  exchange.abort();
 }
 
-class ProxyExchange implements Dispatcher.DispatchHandler {
-  controller: Dispatcher.DispatchController | null = null;
+// Timeouts in ticks, converted once per settings object rather than per request.
+const ticksFor = new WeakMap<ProxySettings, { headers: number; body: number }>();
+function settingsTicks(settings: ProxySettings): { headers: number; body: number } {
+  let ticks = ticksFor.get(settings);
+  if (ticks === undefined) {
+    ticks = { headers: toTicks(settings.headersTimeoutMs), body: toTicks(settings.bodyTimeoutMs) };
+    ticksFor.set(settings, ticks);
+  }
+  return ticks;
+}
+
+class ProxyExchange implements UpstreamHandler, UpstreamRequest {
+  connection: UpstreamConnection | null = null;
   finished = false;
   clientGone = false;
+  body: AsyncIterable<Buffer> | null = null;
+  readonly headersTicks: number;
+  readonly bodyTicks: number;
   private slot: UpstreamSlot | null = null;
   private retried = false;
   private responded = false;
-  private readonly options: Dispatcher.DispatchOptions;
 
   constructor(
     private readonly res: ExchangeResponse,
     private readonly target: ProxyTarget,
     private readonly settings: ProxySettings,
     private readonly record: ProxyRecord,
-    method: string,
+    readonly method: string,
   ) {
-    this.options = {
-      path: target.path,
-      method,
-      headers: target.headers,
-      body: null,
-      headersTimeout: settings.headersTimeoutMs,
-      bodyTimeout: settings.bodyTimeoutMs,
-    };
+    const ticks = settingsTicks(settings);
+    this.headersTicks = ticks.headers;
+    this.bodyTicks = ticks.body;
   }
 
-  /** `fresh`: send over a new connection instead of the pool (the retry after a reused socket was reset: the
-   * pool's other idle sockets may be just as dead, e.g. after the upstream restarted). */
+  get path(): string {
+    return this.target.path;
+  }
+
+  get headers(): readonly string[] {
+    return this.target.headers;
+  }
+
+  /** `fresh`: send over a new connection instead of an idle one (the retry after a reused one was reset). */
   start(avoid: UpstreamSlot | null, fresh: boolean): void {
     const slot = this.settings.pools.pick(this.target.upstreams, avoid);
     if (slot === null) {
@@ -91,46 +101,36 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     this.slot = slot;
     slot.inflight++;
     this.record.upstream = slot.key;
-    this.controller = null;
-    // undici streams async iterables (util.isIterable) although its types list only Readable; a Readable wrapper
-    // would read ahead and break the "no byte sent yet" test that retries rely on.
-    this.options.body = this.target.body === null ? null : (this.target.body.attempt() as unknown as Readable);
-    try {
-      if (fresh) {
-        const client = this.settings.pools.openFreshClient(slot);
-        client.dispatch(this.options, this);
-        // close() lets the request just dispatched finish first.
-        client.close().catch(() => undefined);
-      } else slot.pool.dispatch(this.options, this);
-    } catch (error) {
-      this.onResponseError(null, error as Error);
-    }
+    // A fresh attempt of the body each time: a retry happens only while no byte of it has gone out.
+    this.body = this.target.body === null ? null : this.target.body.attempt();
+    slot.pool.dispatch(this, this, fresh);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.clientGone) controller.abort(new Error('client closed the connection'));
+  abort(): void {
+    const connection = this.connection;
+    if (connection !== null) connection.abort();
+    else this.slot?.pool.cancel(this);
+    this.release();
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200) return; // 100 Continue and 103 Early Hints stay between the edge and the upstream
+  onHead(head: ResponseHead): void {
     this.responded = true;
-    this.res.writeHead(statusCode, filterResponseHeaders(headers));
+    this.res.writeHead(head.status, filterResponseHeaders(head.headers));
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (!this.res.write(chunk)) {
-      controller.pause();
+      this.connection?.pause();
       this.res.once('drain', resumeOnDrain);
     }
   }
 
-  onResponseEnd(): void {
+  onEnd(): void {
     this.release();
     this.res.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+  onError(error: UpstreamError): void {
     const failed = this.slot;
     this.release();
     if (this.clientGone) {
@@ -142,16 +142,15 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
       this.fail(413, true);
       return;
     }
-    const code = (error as { code?: string }).code;
+    const code = error.code;
     if (!this.responded && !this.retried && (body === null || !body.started)) {
-      // A reset of a reused keep-alive socket means the upstream closed it while our request was on the wire: it
-      // never ran, so any method may go again (and so may one refused by a pool closed after a route swap).
+      // A reset of a reused keep-alive connection means the upstream closed it while our request was on the wire:
+      // it never ran, so any method may go again (and so may one refused by a pool closed after a route swap).
       // Other failures are retried only for idempotent bodiless requests.
-      const reused = isResetOfReusedSocket(error);
-      if (reused || code === 'UND_ERR_CLOSED' || (body === null && isIdempotent(this.options.method) && isConnectionFailure(code))) {
+      if (error.reused || code === 'BERTH_UPSTREAM_POOL_CLOSED' || (body === null && isIdempotent(this.method) && connectionFailureCodes.has(code))) {
         this.retried = true;
         this.finished = false;
-        this.start(failed, reused);
+        this.start(failed, error.reused);
         return;
       }
     }
@@ -160,7 +159,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
       this.res.destroy();
       return;
     }
-    this.fail(code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 504 : 502, body !== null);
+    this.fail(code === 'BERTH_UPSTREAM_HEADERS_TIMEOUT' || code === 'BERTH_UPSTREAM_CONNECT_TIMEOUT' ? 504 : 502, body !== null);
   }
 
   private release(): void {

@@ -1,4 +1,4 @@
-// The client's request body as undici reads it: counted against the route's max_body as it streams, and
+// The client's request body as the upstream connection reads it: counted against the route's max_body as it streams, and
 // restartable for a retry as long as no byte has been handed to the upstream.
 import type { IncomingMessage } from 'node:http';
 
@@ -27,8 +27,8 @@ class BodySource implements RequestBodySource {
   private readonly chunks: AsyncIterator<Buffer>;
 
   constructor(req: IncomingMessage, private readonly limit: number) {
-    // Why destroyOnReturn: false: undici ends an abandoned body iterator, and destroying the IncomingMessage would
-    // destroy the client's socket before the edge could answer 502 or retry.
+    // Why destroyOnReturn: false: an abandoned attempt (a failed try) ends its body iterator, and destroying the
+    // IncomingMessage would destroy the client's socket before the edge could answer 502 or retry.
     this.chunks = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
   }
 
