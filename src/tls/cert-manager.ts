@@ -73,6 +73,7 @@ export class CertManager {
   readonly #tokens: Record<string, string> = {};
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
+  #started = false;
   #stopped = false;
   #queue: Promise<void> = Promise.resolve();
 
@@ -80,14 +81,30 @@ export class CertManager {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#loadFiles();
-    const acme = options.stack.edge?.tls?.acme;
-    if (acme !== undefined) {
-      const stored = new Map(loadStoredCerts(options.stateDir).map((c) => [c.host, c]));
-      for (const host of listAcmeHosts(options.stack)) {
-        const found = stored.get(host);
-        this.#hosts.set(host, { source: 'acme', held: found === undefined ? null : { cert: found.cert, key: found.key, info: found.info }, failures: 0, backoffUntil: null, lastError: null, issuing: null, warnedFor: null });
-      }
+    this.#addAcmeHosts(options.stack);
+  }
+
+  /**
+   * Takes on the route hosts of `stack` (the stack a deploy switched to) that have no certificate here yet, with the
+   * ACME settings the daemon started with, and asks for them at once; returns the hosts added. A host a deploy
+   * removed keeps its certificate and schedule (a rollback brings it back).
+   */
+  followStack(stack: ResolvedStack): string[] {
+    const added = this.#addAcmeHosts(stack);
+    if (added.length > 0 && this.#started) this.#schedule(0);
+    return added;
+  }
+
+  #addAcmeHosts(stack: ResolvedStack): string[] {
+    if (this.#options.stack.edge?.tls?.acme === undefined) return [];
+    const fresh = listAcmeHosts(stack).filter((host) => !this.#hosts.has(host));
+    if (fresh.length === 0) return [];
+    const stored = new Map(loadStoredCerts(this.#options.stateDir).map((c) => [c.host, c]));
+    for (const host of fresh) {
+      const found = stored.get(host);
+      this.#hosts.set(host, { source: 'acme', held: found === undefined ? null : { cert: found.cert, key: found.key, info: found.info }, failures: 0, backoffUntil: null, lastError: null, issuing: null, warnedFor: null });
     }
+    return fresh;
   }
 
   // Certificate files are read once at start; a file that cannot be read, parsed or loaded is a failed host, shown in status.
@@ -124,6 +141,7 @@ export class CertManager {
 
   /** Starts the schedule: due hosts are asked for at once, one at a time. */
   start(): void {
+    this.#started = true;
     this.#schedule(0);
   }
 

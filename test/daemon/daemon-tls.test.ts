@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -81,6 +82,25 @@ services:
       const unknown = captureIo(dir, env);
       assert.equal(await main(['certs', 'renew', 'nope.test'], unknown), 2);
       assert.match(unknown.err(), /BERTH_E_CERT_UNKNOWN: Berth does not obtain a certificate for nope\.test/);
+
+      // A deploy that adds a route host: the running daemon obtains its certificate, no restart needed.
+      const file = join(dir, 'berth.yml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('routes: [{ host: app.test }]', 'routes: [{ host: app.test }, { host: new.test }]'));
+      const deploy = captureIo(dir, env);
+      assert.equal(await main(['deploy'], deploy), 0, `${deploy.out()}${deploy.err()}`);
+      const until = Date.now() + 60_000;
+      let added: CertStatus | undefined;
+      while (Date.now() < until) {
+        const io = captureIo(dir, env);
+        assert.equal(await main(['certs', '--json'], io), 0, io.err());
+        added = (JSON.parse(io.out()) as CertStatus[]).find((c) => c.host === 'new.test');
+        if (added?.state === 'valid') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(added?.state, 'valid', JSON.stringify(added));
+      const onNewHost = await get('/added', 'new.test', root);
+      assert.equal(onNewHost.status, 200);
+      assert.match(onNewHost.body, /^web\.\d+ \/added$/, 'the blue-green switch numbers the new instance on');
     } finally {
       await main(['down'], captureIo(dir, env));
     }
