@@ -1,11 +1,14 @@
 // P5 benchmark: a child writing flat out keeps ≥ 0.9× its rate writing straight to a file when its
 // output goes through Berth instead (spawnProcess's pipe → log sink → file).
 // Run: npx tsx bench/log-throughput.bench.ts [seconds-per-run] [runs]
-import { spawn } from 'node:child_process';
+// The sink runs in this process, so the benchmark runs itself again under the daemon's V8 flags (DAEMON_NODE_FLAGS):
+// what is measured is the sink as the daemon runs it.
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { DAEMON_NODE_FLAGS } from '../src/exec/spawn-daemon.js';
 import { spawnProcess } from '../src/exec/spawn-process.js';
 import { createLogSink } from '../src/logs/create-log-sink.js';
 
@@ -44,6 +47,11 @@ interface RunResult {
   readonly rate: number;
   readonly dropped: number;
   readonly lagMs: number;
+}
+
+if (process.env.BERTH_BENCH_DAEMON_FLAGS === undefined) {
+  const again = spawnSync(process.execPath, [...DAEMON_NODE_FLAGS, '--import', 'tsx', ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BERTH_BENCH_DAEMON_FLAGS: DAEMON_NODE_FLAGS.join(' ') } });
+  process.exit(again.status ?? 1);
 }
 
 const seconds = Number(process.argv[2] ?? 2);
@@ -105,7 +113,7 @@ const mb = (rate: number): string => `${(rate / 1e6).toFixed(1)} MB/s`;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-logs-'));
   const load = loadavg().map((value) => value.toFixed(1)).join(' ');
-  console.log(`log throughput: ${cpus().length} cores, Node ${process.version}, ${seconds} s per run, ${runs} runs each (median), load average before: ${load}`);
+  console.log(`log throughput: ${cpus().length} cores, Node ${process.version}, ${seconds} s per run, ${runs} runs each (median), load average before: ${load}; the sink under the daemon's V8 flags: ${process.env.BERTH_BENCH_DAEMON_FLAGS ?? 'none'}`);
   console.log('');
   const verdicts: string[] = [];
   const rows: string[][] = [['workload', 'to a file', 'through Berth (sink)', 'ratio (P5)', 'Berth\'s pipe, discarded', 'sink / discarded', 'socketpair + sink (before)', 'dropped', 'sink idle after exit']];
