@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { startApiServer } from '../api/start-api-server.js';
-import { callApi } from '../client/api-client.js';
+import { daemonAnswers } from '../client/api-client.js';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { setChildRecordDir } from '../exec/child-records.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
@@ -42,8 +42,7 @@ export type StartDaemonResult = { readonly ok: true; readonly daemon: RunningDae
 /** Starts the supervisor and API; refuses when another daemon already answers on the socket. */
 export async function startDaemon(options: DaemonOptions): Promise<StartDaemonResult> {
   const { paths } = options;
-  const existing = await callApi(paths.socket, 'GET', '/v1/status', 2000);
-  if (existing.ok) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
+  if (await daemonAnswers(paths.socket)) return { ok: false, reason: `a Berth daemon already runs this stack (socket ${paths.socket}); use \`berth status\` or \`berth down\`` };
   const logger = options.logger ?? createFileLogger(paths.daemonLog);
   // Backup tools, scratch servers and deploy builds are recorded beside the instances (exec/child-records.ts).
   setChildRecordDir(paths.runDir);

@@ -1,8 +1,8 @@
 // `berth up [SERVICE...] [-d]`: start the stack in dependency order. In the foreground it shows every
 // service's output and stops everything in order on Ctrl-C; with -d it starts the daemon and returns
 // once the stack is ready.
-import { existsSync, readFileSync } from 'node:fs';
-import { callApi } from '../../client/api-client.js';
+import { readFileSync } from 'node:fs';
+import { callApi, daemonAnswers } from '../../client/api-client.js';
 import type { ResolvedStack } from '../../config/resolved-stack.js';
 import type { StatePaths } from '../../daemon/state-paths.js';
 import { spawnDaemon, type SpawnedDaemon } from '../../exec/spawn-daemon.js';
@@ -103,8 +103,7 @@ const DAEMON_START_LIMIT_MS = 15_000;
 // CLI's loading and validation; it then waits on stdin for the validated stack instead of loading it again.
 async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> {
   const { socket, daemonLog } = options.paths;
-  // No socket file, no daemon: a first request to a missing socket costs 10–20 ms of a cold process's time.
-  const running = existsSync(socket) && (await callApi(socket, 'GET', '/v1/status', 2000)).ok;
+  const running = await daemonAnswers(socket);
   let daemon: SpawnedDaemon | null = null;
   if (!running) {
     const entry = cliEntry();
@@ -168,7 +167,7 @@ async function waitForDaemon(socket: string, daemon: SpawnedDaemon): Promise<str
   const deadline = Date.now() + DAEMON_START_LIMIT_MS;
   for (;;) {
     // Checked before the exit: when two `up -d` race, the losing daemon exits but the other one answers.
-    if ((await callApi(socket, 'GET', '/v1/status', 1000)).ok) return 'ok';
+    if (await daemonAnswers(socket, 1000)) return 'ok';
     if (seen.exit !== null) return seen.exit;
     if (Date.now() > deadline) return 'timeout';
     await Promise.race([new Promise((resolve) => setTimeout(resolve, SOCKET_POLL_MS)), daemon.exited]);
