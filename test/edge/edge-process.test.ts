@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readProcessRecords } from '../../src/exec/process-records.js';
@@ -71,6 +72,9 @@ describe('the edge process with two workers', () => {
   it('writes one JSON line per request to the route\'s access log, rotated at the size limit', async () => {
     const { port, logDir } = started;
     await sendMany(port, 40, 'a');
+    // Each worker sends its lines every 200 ms on its own: the last request goes out once both have sent theirs, so
+    // no late batch from the other worker can rotate it out of the current file.
+    await sleep(600);
     assert.equal((await send(port, { path: '/nowhere', headers: { host: 'x' } })).status, 200); // any host: still routed
     const files = await waitFor('a rotated access log', () => {
       try {
