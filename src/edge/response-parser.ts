@@ -149,15 +149,25 @@ export class ResponseParser {
     return rest;
   }
 
+  /**
+   * Adds `data` up to its first LF to the line being read (`this.line`); returns the bytes taken once the line is
+   * whole (it then ends with CRLF), or -1 while it is not.
+   */
+  private takeLine(data: Buffer, limit: number, tooLong: string, bareLf: string): number {
+    const lf = data.indexOf(10);
+    const take = lf < 0 ? data.length : lf + 1;
+    this.line += data.toString('latin1', 0, take);
+    if (this.line.length > limit) throw new UpstreamProtocolError(tooLong);
+    if (lf < 0) return -1;
+    if (!this.line.endsWith('\r\n')) throw new UpstreamProtocolError(bareLf);
+    return take;
+  }
+
   private readChunked(data: Buffer): Buffer {
     switch (this.state) {
       case State.ChunkSize: {
-        const lf = data.indexOf(10);
-        const take = lf < 0 ? data.length : lf + 1;
-        this.line += data.toString('latin1', 0, take);
-        if (this.line.length > maxChunkLineBytes) throw new UpstreamProtocolError('chunk size line too long');
-        if (lf < 0) return empty;
-        if (!this.line.endsWith('\r\n')) throw new UpstreamProtocolError('bare LF in chunk size line');
+        const take = this.takeLine(data, maxChunkLineBytes, 'chunk size line too long', 'bare LF in chunk size line');
+        if (take < 0) return empty;
         const match = chunkSizeLine.exec(this.line.slice(0, -2));
         this.line = '';
         if (match === null) throw new UpstreamProtocolError('malformed chunk size');
@@ -198,12 +208,8 @@ export class ResponseParser {
       }
       default: {
         // Trailer fields: read and dropped, up to the empty line that ends the message.
-        const lf = data.indexOf(10);
-        const take = lf < 0 ? data.length : lf + 1;
-        this.line += data.toString('latin1', 0, take);
-        if (this.line.length > maxHeadBytes) throw new UpstreamProtocolError('trailers too large');
-        if (lf < 0) return empty;
-        if (!this.line.endsWith('\r\n')) throw new UpstreamProtocolError('bare LF in trailers');
+        const take = this.takeLine(data, maxHeadBytes, 'trailers too large', 'bare LF in trailers');
+        if (take < 0) return empty;
         const done = this.line === '\r\n';
         if (!done && badValue.test(this.line.slice(0, -2))) throw new UpstreamProtocolError('control character in trailers');
         this.line = '';
