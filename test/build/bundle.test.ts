@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
+import { processesNaming } from '../helpers/processes.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'echo-instance.mjs');
-
-/** Pids whose command line contains `text`. */
-function processesNaming(text: string): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 /** The body of GET `path` through the edge on `port`, for `host` (fetch cannot set Host). */
 function getThroughEdge(port: number, host: string, path: string): Promise<string> {

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { deployLockPath } from '../../src/deploy/deploy-lock.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
+import { findProcesses } from '../helpers/processes.js';
 import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
@@ -89,15 +90,7 @@ function loadLoop(port: number): { stop: () => Promise<{ ok: number; failed: str
 
 /** Processes running a deploy build of a release (their command line names `.berth/releases`). */
 function buildProcesses(): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      const cwd = readlinkSync(`/proc/${p}/cwd`);
-      return cmdline.includes('build.mjs') && cwd.includes(`${sep}.berth${sep}releases${sep}`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return findProcesses((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('build.mjs') && readlinkSync(`/proc/${p}/cwd`).includes(`${sep}.berth${sep}releases${sep}`));
 }
 
 describe('berth deploy against a running stack', () => {

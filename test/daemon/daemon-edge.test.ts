@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { getStatePaths } from '../../src/daemon/state-paths.js';
 import type { EdgeStatus } from '../../src/daemon/edge-controller.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { processesNaming } from '../helpers/processes.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
@@ -37,13 +38,7 @@ async function status(dir: string): Promise<{ instances: { service: string; inst
 
 /** Processes whose command line names the edge's entry (its primary and workers). */
 function edgeProcesses(): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('edge-main');
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return processesNaming('edge-main');
 }
 
 describe('daemon with the edge', () => {
