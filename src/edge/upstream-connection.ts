@@ -220,18 +220,23 @@ export class UpstreamConnection implements ResponseEvents {
 
   ended(): void {
     if (this.handler !== null && this.parser.finishOnClose()) return;
-    this.fail(new UpstreamError('upstream closed the connection', 'BERTH_UPSTREAM_CLOSED', this.served > 0 && this.parser.received === 0));
+    this.fail(new UpstreamError('upstream closed the connection', 'BERTH_UPSTREAM_CLOSED', this.lostBeforeAnswer));
   }
 
   failed(error: Error): void {
     const code = (error as { code?: string }).code ?? 'BERTH_UPSTREAM_SOCKET';
-    this.fail(new UpstreamError(error.message, code, this.served > 0 && this.parser.received === 0 && connectionFailureCodes.has(code)));
+    this.fail(new UpstreamError(error.message, code, this.lostBeforeAnswer && connectionFailureCodes.has(code)));
   }
 
   closed(): void {
     this.phase = Phase.Closed;
-    if (this.handler !== null) this.fail(new UpstreamError('upstream closed the connection', 'BERTH_UPSTREAM_CLOSED', this.served > 0 && this.parser.received === 0));
+    if (this.handler !== null) this.fail(new UpstreamError('upstream closed the connection', 'BERTH_UPSTREAM_CLOSED', this.lostBeforeAnswer));
     this.owner.forget(this);
+  }
+
+  /** This connection served a response before, and the running request has had no byte back yet. */
+  private get lostBeforeAnswer(): boolean {
+    return this.served > 0 && this.parser.received === 0;
   }
 
   private setPhase(phase: Phase, ticks: number): void {

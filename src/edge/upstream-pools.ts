@@ -2,7 +2,6 @@
 // choice among a route's replicas: the least busy one, ties broken round robin so idle replicas all get traffic.
 import type { Upstream } from './edge-types.js';
 import { UpstreamPool, UpstreamTicker, type UpstreamPoolOptions } from './upstream-pool.js';
-import type { UpstreamError } from './upstream-connection.js';
 
 export type { UpstreamPoolOptions } from './upstream-pool.js';
 
@@ -24,12 +23,6 @@ export interface UpstreamPools {
   /** Closes the pools of upstreams not in `keep` once their running requests finish. */
   retain(keep: Iterable<Upstream>): void;
   close(): Promise<void>;
-}
-
-/** Whether an upstream error is a connection reset (or close) on a connection that had already served a response,
- * before any byte of this one: the keep-alive race, safe to retry for any method. */
-export function isResetOfReusedSocket(error: UpstreamError): boolean {
-  return error.reused;
 }
 
 export function createUpstreamPools(options: UpstreamPoolOptions = defaultUpstreamPoolOptions): UpstreamPools {
