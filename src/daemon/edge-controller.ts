@@ -71,8 +71,6 @@ export class EdgeController {
   #error: string | null = null;
   #table: RouteTable;
   #tableKey: string;
-  /** The stack the certificate manager last looked at for hosts. */
-  #certStack: ResolvedStack;
   /** The newest table version handed to the current edge process. */
   #sentVersion = 0;
   #sending: Promise<unknown> = Promise.resolve();
@@ -100,7 +98,6 @@ export class EdgeController {
       serve: (certs) => this.#edge?.setCerts(certs) ?? Promise.resolve(),
       answer: (tokens) => (this.#edge === null ? Promise.reject(new Error('the edge is not running, so it cannot answer the HTTP-01 challenge')) : this.#edge.setChallenges(tokens)),
     });
-    this.#certStack = options.stack;
     this.#maintenance = new Set(readMaintenance(options.stateDir).filter((name) => options.stack.services[name] !== undefined));
     this.#table = this.#build(1);
     this.#tableKey = keyOf(this.#table);
@@ -228,10 +225,7 @@ export class EdgeController {
   // A deploy can add a route host: the certificate manager takes it on when the table follows the new stack, not at
   // the next daemon start.
   #followStackHosts(): void {
-    const { stack } = this.#options.supervisor;
-    if (this.#certs === null || stack === this.#certStack) return;
-    this.#certStack = stack;
-    const added = this.#certs.followStack(stack);
+    const added = this.#certs?.followStack(this.#options.supervisor.stack) ?? [];
     if (added.length > 0) this.#options.logger.info('certificates to obtain for hosts a deploy added', { hosts: added });
   }
 
