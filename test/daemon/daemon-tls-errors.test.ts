@@ -2,16 +2,14 @@
 // answers (not the edge's), so every order fails; the CLI says so with BERTH_E_CERT_FAILED, the CA's reason and
 // the next retry, and the edge keeps serving.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import type { CertStatus } from '../../src/tls/cert-manager.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
-import { startPebble, type Pebble } from '../tls/pebble-fixture.js';
+import { acmeStackYaml, pebbleEnv, startPebble, type Pebble } from '../tls/pebble-fixture.js';
 
-const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 let pebble: Pebble;
 
 before(async () => {
@@ -25,14 +23,8 @@ after(() => {
 describe('certificate errors from the daemon', { timeout: 180_000 }, () => {
   it('reports a renewal the CA refuses with BERTH_E_CERT_FAILED, the reason and the next retry', async () => {
     const [httpPort, httpsPort] = [await allocatePort(), await allocatePort()];
-    const dir = writeFiles({ 'berth.yml': `edge:
-  listen: { http: ${String(httpPort)}, https: ${String(httpsPort)}, address: 127.0.0.1 }
-  workers: 1
-  tls: { acme: { email: ops@example.com, directory: "${pebble.directoryUrl}" } }
-services:
-  web: { command: ${process.execPath} ${echo}, http: {}, ready: { http: /health }, routes: [{ host: app.test }] }
-` });
-    const env = { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: pebble.listenerCaFile };
+    const dir = writeFiles({ 'berth.yml': acmeStackYaml(pebble, httpPort, httpsPort) });
+    const env = pebbleEnv(pebble);
     try {
       const up = captureIo(dir, env);
       assert.equal(await main(['up', '-d'], up), 0, up.err());

@@ -9,9 +9,8 @@ import type { CertStatus } from '../../src/tls/cert-manager.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
-import { startPebble, type Pebble } from '../tls/pebble-fixture.js';
+import { acmeStackYaml, pebbleEnv, startPebble, type Pebble } from '../tls/pebble-fixture.js';
 
-const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 let pebble: Pebble;
 let httpPort: number;
 let httpsPort: number;
@@ -40,15 +39,9 @@ function get(path: string, host: string, ca: string): Promise<{ status: number; 
 
 describe('daemon with TLS from an ACME CA', () => {
   it('obtains a certificate at up, serves the app over HTTPS with HSTS, redirects HTTP, and shows the certificate in status and certs', async () => {
-    const dir = writeFiles({ 'berth.yml': `edge:
-  listen: { http: ${String(httpPort)}, https: ${String(httpsPort)}, address: 127.0.0.1 }
-  workers: 1
-  tls: { acme: { email: ops@example.com, directory: "${pebble.directoryUrl}" }, hsts: true }
-services:
-  web: { command: ${process.execPath} ${echo}, http: {}, ready: { http: /health }, routes: [{ host: app.test }] }
-` });
+    const dir = writeFiles({ 'berth.yml': acmeStackYaml(pebble, httpPort, httpsPort, 'hsts: true') });
     // The daemon trusts Pebble's listener the way a user would trust a private CA: NODE_EXTRA_CA_CERTS.
-    const env = { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: pebble.listenerCaFile };
+    const env = pebbleEnv(pebble);
     try {
       const up = captureIo(dir, env);
       assert.equal(await main(['up', '-d'], up), 0, up.err());

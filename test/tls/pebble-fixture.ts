@@ -112,3 +112,24 @@ export async function startPebble(httpPort: number): Promise<Pebble> {
     stop,
   };
 }
+
+/**
+ * A stack file for daemon tests against `pebble`: an edge on `httpPort` / `httpsPort` with ACME from Pebble (`tls`:
+ * more keys of `edge.tls`, e.g. `hsts: true`) and one routed service `web` (test/fixtures/echo-instance.mjs) for
+ * app.test.
+ */
+export function acmeStackYaml(pebble: Pebble, httpPort: number, httpsPort: number, tls = ''): string {
+  const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
+  return `edge:
+  listen: { http: ${String(httpPort)}, https: ${String(httpsPort)}, address: 127.0.0.1 }
+  workers: 1
+  tls: { acme: { email: ops@example.com, directory: "${pebble.directoryUrl}" }${tls === '' ? '' : `, ${tls}`} }
+services:
+  web: { command: ${process.execPath} ${echo}, http: {}, ready: { http: /health }, routes: [{ host: app.test }] }
+`;
+}
+
+/** The environment a daemon needs to reach `pebble`: its listener's CA trusted the way a user would trust a private CA. */
+export function pebbleEnv(pebble: Pebble): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: pebble.listenerCaFile };
+}
