@@ -34,7 +34,7 @@ export function loaderFlags(execArgv: readonly string[]): string[] {
  * P4). --optimize-for-size: 4–5 MB less (0.93×) at the same CPU. --no-opt (no TurboFan; Ignition and Sparkplug still
  * run): 62.3 → 55.3 MB at 0.77 → 0.89 % of a core in the same minutes. Why the daemon can do without TurboFan: its
  * one hot loop, encoding a chatty service's log lines, is WebAssembly (decision 0019), which --no-opt leaves alone;
- * P5 measured the same with and without it. --lite-mode (52 MB) would also turn WebAssembly off.
+ * P5 showed no consistent cost (docs/benchmarks.md, P5). --lite-mode (52 MB) would also turn WebAssembly off.
  * --max-semi-space-size=1 saved nothing and cost CPU (1.16×).
  */
 export const DAEMON_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--no-opt'];

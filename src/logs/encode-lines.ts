@@ -57,9 +57,7 @@ export function encodeWholeLines(chunk: Buffer, start: number, end: number, pref
 }
 
 /**
- * The same without WebAssembly: `head` (the held start of the first line, if any) followed by
- * `chunk[start, end)`, which ends with a newline. The caller has checked that no line is longer
- * than the cap (`longestLine`).
+ * encodeWholeLines without WebAssembly, same arguments and output.
  * Why strings: per-line Buffer copies cost a JS→C++ call and a view object each, about 250 ns a
  * line here; reading the bytes as latin1 (one byte, one char, exact round trip) and letting V8's
  * replaceAll put the prefix after every newline is one native pass, about twice as fast.
