@@ -1,12 +1,12 @@
 // A throwaway redis-server for verifying and preparing RDB files: no TCP port (a Unix socket in a private temp
 // folder), no saving, in its own process group, always stopped by the caller (`stop()` in a finally).
 import { spawn } from 'node:child_process';
-import { recordChild } from '../exec/child-records.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
+import { recordChild } from '../exec/child-records.js';
 import { stopProcessGroup } from '../exec/stop-process-group.js';
 import { findRedisServer } from '../recipes/redis-binary.js';
 import { lastLines, messageOf } from './durable-file.js';
@@ -86,8 +86,6 @@ export async function startScratchRedis(spec: ScratchRedisSpec): Promise<Scratch
   }
   return { send: (command) => client.sendCommand(command), stop };
 }
-
-
 
 /** A reply as text (INFO answers with a bulk string). */
 export function replyText(reply: unknown): string {
