@@ -37,20 +37,30 @@ function readDaemonFile(file: string): DaemonFile | null {
   }
 }
 
+/** The pid a running (or crashed) daemon wrote to `.berth/daemon.json`, or null when there is none. */
+export function readDaemonPid(stateDir: string): number | null {
+  const file = readDaemonFile(join(stateDir, 'daemon.json'));
+  return typeof file?.pid === 'number' && Number.isInteger(file.pid) ? file.pid : null;
+}
+
+/** Resolves true once `pid` no longer runs (zombies count as gone), false after `timeoutMs`. */
+export async function waitForProcessExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (pid !== process.pid && isProcessAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
 /**
  * Waits (up to `timeoutMs`) for the daemon named in a leftover daemon.json to exit, when it still runs:
  * after `berth down` answers, the old daemon takes a moment to close its database and remove the file,
  * and a `berth up` right then must not take that for an unclean stop. Resolves true once it is gone.
  */
 export async function waitForPreviousDaemon(stateDir: string, timeoutMs = 3000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const file = readDaemonFile(join(stateDir, 'daemon.json'));
-    const pid = typeof file?.pid === 'number' && Number.isInteger(file.pid) ? file.pid : null;
-    if (file === null || pid === null || pid === process.pid || !isProcessAlive(pid)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const pid = readDaemonPid(stateDir);
+  return pid === null ? true : waitForProcessExit(pid, timeoutMs);
 }
 
 /**

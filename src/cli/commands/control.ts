@@ -5,6 +5,7 @@ import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
 import { callApi } from '../../client/api-client.js';
 import type { EdgeStatus } from '../../daemon/edge-controller.js';
 import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
+import { readDaemonPid, waitForProcessExit } from '../../state/previous-daemon.js';
 import { formatEdgeStatus } from '../format-edge-status.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
@@ -40,15 +41,19 @@ export async function runDown(args: readonly string[], io: CliIo): Promise<numbe
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
   if (parsed.values.help === true) return (io.stdout(DOWN_HELP), EXIT.ok);
   const { paths } = findStack(io, parsed.values.file);
+  // Read before asking: the daemon removes daemon.json as it stops.
+  const daemonPid = readDaemonPid(paths.stateDir);
   const result = await callApi(paths.socket, 'POST', '/v1/down');
   if (!result.ok) {
     const reaped = await reapLeftovers(paths.runDir);
     io.stdout(reaped.length === 0 ? 'nothing is running' : `stopped ${String(reaped.length)} process group(s) a previous daemon left: ${reaped.map((r) => `${r.service}.${String(r.instance)}`).join(', ')}`);
     return EXIT.ok;
   }
-  // The daemon answers before it has closed its socket; return only once it is gone, so `down && up -d` is safe.
+  // The daemon answers before it has closed its socket, and exits a moment after closing it; return only once the
+  // process is gone, so `down && up -d` is safe and nothing of the stack runs once `down` returns.
   const deadline = Date.now() + 10_000;
   while ((await callApi(paths.socket, 'GET', '/v1/status', 1000)).ok && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (daemonPid !== null) await waitForProcessExit(daemonPid, Math.max(0, deadline - Date.now()));
   io.stdout('stack stopped');
   return EXIT.ok;
 }
