@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +10,25 @@ import { writeFiles } from '../helpers/temp-stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'echo-instance.mjs');
+
+// What the bundle may import from node_modules: the native addon and the lazily loaded clients. zod, yaml and the
+// other small libraries the stack checker needs are bundled, because as separate ES modules their loading doubled
+// the time of every `check` and `up` (scripts/build.mjs).
+const LEFT_IN_NODE_MODULES = new Set(['better-sqlite3', 'pg', 'redis', 'acme-client', 'nodemailer']);
+
+/** The packages (not Node built-ins) the bundle in `out` imports, static or dynamic, each once. */
+function importedPackages(out: string): string[] {
+  const names = new Set<string>();
+  for (const dir of ['cli', 'edge']) {
+    for (const file of readdirSync(join(out, dir)).filter((name) => name.endsWith('.js'))) {
+      for (const match of readFileSync(join(out, dir, file), 'utf8').matchAll(/(?:from|import\()\s*"([^"./][^"]*)"/g)) {
+        const specifier = match[1] ?? '';
+        if (!specifier.startsWith('node:')) names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? ''));
+      }
+    }
+  }
+  return [...names].sort();
+}
 
 /** The body of GET `path` through the edge on `port`, for `host` (fetch cannot set Host). */
 function getThroughEdge(port: number, host: string, path: string): Promise<string> {
@@ -42,6 +61,7 @@ services:
       const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), out], { encoding: 'utf8', timeout: 60_000 });
       assert.equal(built.status, 0, built.stderr);
       assert.ok(existsSync(join(out, 'edge', 'edge-main.js')), 'the edge entry is built');
+      assert.deepEqual(importedPackages(out).filter((name) => !LEFT_IN_NODE_MODULES.has(name)), [], 'the checker\'s pure-JS dependencies are in the bundle');
       const check = run('check');
       assert.equal(check.status, 0, check.stderr);
       const up = run('up', '-d');
