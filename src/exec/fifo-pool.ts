@@ -48,6 +48,20 @@ export function takeFifo(): string | undefined {
   return path;
 }
 
+/**
+ * Makes the first batch in the background now, so that the first spawn does not wait for `mkfifo`: the daemon
+ * calls it as it starts, while its modules load. Best effort: a failure here is met again by takeFifo.
+ */
+export function prefillFifoPool(): void {
+  if (Date.now() - failedAt < RETRY_MS) return;
+  try {
+    pool ??= createPool();
+    if (pool.ready.length < LOW_WATER) refill(pool);
+  } catch {
+    // takeFifo tries again, and falls back to a socketpair if it must.
+  }
+}
+
 /** Forgets the folder (removing it): the next take makes a new one. For a folder found broken. */
 export function discardFifoPool(): void {
   if (pool !== undefined) removeDir(pool.dir);

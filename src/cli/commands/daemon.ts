@@ -3,6 +3,7 @@
 // imports the stack loader; started by systemd (`berth startup`) it loads berth.yml itself.
 import type { ResolvedStack } from '../../config/resolved-stack.js';
 import { decodeStack } from '../../daemon/stack-handoff.js';
+import { prefillFifoPool } from '../../exec/fifo-pool.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
 import { printDiagnostics, usageError } from '../print-diagnostics.js';
@@ -29,6 +30,8 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<num
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
   if (parsed.values.help === true) return (io.stdout(DAEMON_HELP), EXIT.ok);
   const { file, paths } = findStack(io, parsed.values.file);
+  // The first services' pipes are made while the modules load, not when the first one spawns (≈ 10 ms of `up`).
+  prefillFifoPool();
   // The daemon's own modules load while the stack arrives (the CLI is still validating it).
   const daemonModule = import('../../daemon/start-daemon.js');
   daemonModule.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
