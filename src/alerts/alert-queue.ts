@@ -88,10 +88,21 @@ export interface Delivery {
 export class AlertQueue {
   readonly #db: StateDb;
   readonly #insert: Statement<[number, string, string, number]>;
+  /** Each statement is prepared once, on first use (the sender asks for due messages on every tick). */
+  readonly #statements = new Map<string, Statement>();
 
   constructor(db: StateDb) {
     this.#db = db;
     this.#insert = db.prepare("INSERT INTO alert_queue (created_at, key, state, message, next_at) VALUES (?, ?, 'pending', ?, ?)");
+  }
+
+  #prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Queues a message, due now; returns its id. */
@@ -101,34 +112,34 @@ export class AlertQueue {
 
   /** Pending messages due at `now`, oldest first. */
   due(now: number, limit = 100): QueuedAlert[] {
-    return (this.#db.prepare("SELECT * FROM alert_queue WHERE state = 'pending' AND next_at <= ? ORDER BY id LIMIT ?").all(now, limit) as Row[]).map(toQueued);
+    return (this.#prepare("SELECT * FROM alert_queue WHERE state = 'pending' AND next_at <= ? ORDER BY id LIMIT ?").all(now, limit) as Row[]).map(toQueued);
   }
 
   /** When the next pending message is due, or null when none is pending. */
   nextDue(): number | null {
-    const row = this.#db.prepare("SELECT MIN(next_at) AS at FROM alert_queue WHERE state = 'pending'").get() as { at: number | null } | undefined;
+    const row = this.#prepare("SELECT MIN(next_at) AS at FROM alert_queue WHERE state = 'pending'").get() as { at: number | null } | undefined;
     return row?.at ?? null;
   }
 
   /** Makes every pending message due now (a daemon start: what waited through the restart goes out first). */
   wakeAll(now: number): number {
-    return this.#db.prepare("UPDATE alert_queue SET next_at = ? WHERE state = 'pending' AND next_at > ?").run(now, now).changes;
+    return this.#prepare("UPDATE alert_queue SET next_at = ? WHERE state = 'pending' AND next_at > ?").run(now, now).changes;
   }
 
   /** Records a delivery that is complete; `deliveredAt` says when each channel took it. */
   markSent(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, now: number): void {
-    this.#db.prepare("UPDATE alert_queue SET state = 'sent', delivered = ?, delivered_at = ?, attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), now, id);
+    this.#prepare("UPDATE alert_queue SET state = 'sent', delivered = ?, delivered_at = ?, attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), now, id);
   }
 
   /** Records a failed or partial attempt: tried again at `nextAt`, or given up (`failed`) when `nextAt` is null. */
   markRetry(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, error: string, nextAt: number | null, now: number): void {
-    if (nextAt === null) this.#db.prepare("UPDATE alert_queue SET state = 'failed', delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, now, id);
-    else this.#db.prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, nextAt, id);
+    if (nextAt === null) this.#prepare("UPDATE alert_queue SET state = 'failed', delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, finished_at = ? WHERE id = ?").run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, now, id);
+    else this.#prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), error, nextAt, id);
   }
 
   /** Puts a message off without counting an attempt (a channel over its rate limit). */
   defer(id: number, delivered: readonly string[], deliveredAt: Readonly<Record<string, number>>, nextAt: number): void {
-    this.#db.prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), nextAt, id);
+    this.#prepare('UPDATE alert_queue SET delivered = ?, delivered_at = ?, next_at = ? WHERE id = ?').run(JSON.stringify(delivered), JSON.stringify(deliveredAt), nextAt, id);
   }
 
   /**
@@ -136,7 +147,7 @@ export class AlertQueue {
    * A row from before delivery times were kept counts at its finished_at, which is never earlier than the real time.
    */
   deliveriesSince(since: number): Delivery[] {
-    const rows = this.#db.prepare("SELECT delivered, delivered_at, finished_at FROM alert_queue WHERE (finished_at IS NOT NULL AND finished_at >= ?) OR (state = 'pending' AND delivered_at != '{}')").all(since) as Pick<Row, 'delivered' | 'delivered_at' | 'finished_at'>[];
+    const rows = this.#prepare("SELECT delivered, delivered_at, finished_at FROM alert_queue WHERE (finished_at IS NOT NULL AND finished_at >= ?) OR (state = 'pending' AND delivered_at != '{}')").all(since) as Pick<Row, 'delivered' | 'delivered_at' | 'finished_at'>[];
     const found: Delivery[] = [];
     for (const row of rows) {
       const times = parseTimes(row.delivered_at);
@@ -151,7 +162,7 @@ export class AlertQueue {
   /** Replaces pending messages by one summary (the rate limit): they are marked merged in the same transaction. */
   merge(ids: readonly number[], summary: AlertMessage, now: number): number {
     return this.#db.transaction(() => {
-      const mark = this.#db.prepare("UPDATE alert_queue SET state = 'merged', finished_at = ? WHERE id = ? AND state = 'pending'");
+      const mark = this.#prepare("UPDATE alert_queue SET state = 'merged', finished_at = ? WHERE id = ? AND state = 'pending'");
       for (const id of ids) mark.run(now, id);
       return this.enqueue(summary, now);
     }).immediate();
@@ -159,17 +170,17 @@ export class AlertQueue {
 
   /** The newest messages, newest first (`berth alerts`). */
   list(limit = 50): QueuedAlert[] {
-    return (this.#db.prepare('SELECT * FROM alert_queue ORDER BY id DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[]).map(toQueued);
+    return (this.#prepare('SELECT * FROM alert_queue ORDER BY id DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[]).map(toQueued);
   }
 
   /** How many messages wait. */
   pending(): number {
-    return (this.#db.prepare("SELECT COUNT(*) AS n FROM alert_queue WHERE state = 'pending'").get() as { n: number }).n;
+    return (this.#prepare("SELECT COUNT(*) AS n FROM alert_queue WHERE state = 'pending'").get() as { n: number }).n;
   }
 
   /** Drops finished rows beyond the newest KEEP_FINISHED. */
   prune(): number {
-    const floor = this.#db.prepare("SELECT id FROM alert_queue WHERE state != 'pending' ORDER BY id DESC LIMIT 1 OFFSET ?").get(KEEP_FINISHED) as { id: number } | undefined;
-    return floor === undefined ? 0 : this.#db.prepare("DELETE FROM alert_queue WHERE state != 'pending' AND id <= ?").run(floor.id).changes;
+    const floor = this.#prepare("SELECT id FROM alert_queue WHERE state != 'pending' ORDER BY id DESC LIMIT 1 OFFSET ?").get(KEEP_FINISHED) as { id: number } | undefined;
+    return floor === undefined ? 0 : this.#prepare("DELETE FROM alert_queue WHERE state != 'pending' AND id <= ?").run(floor.id).changes;
   }
 }
