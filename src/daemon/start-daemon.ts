@@ -15,6 +15,7 @@ import type { AlertController } from './alert-controller.js';
 import type { BackupController } from './backup-controller.js';
 import type { DeployController } from './deploy-controller.js';
 import type { EdgeController } from './edge-controller.js';
+import type { JobController } from './job-controller.js';
 import type { StatePaths } from './state-paths.js';
 
 export interface DaemonOptions {
@@ -31,6 +32,8 @@ export interface RunningDaemon {
   readonly supervisor: Supervisor;
   /** The edge, when something is routed. */
   readonly edge: EdgeController | null;
+  /** Scheduled jobs, when `jobs:` has any. */
+  readonly jobs: JobController | null;
   /** Stops the stack in order, closes the socket; safe to call more than once. */
   readonly shutdown: () => Promise<void>;
   /** Resolves once shut down (by `shutdown` or the API's `down`). */
@@ -59,6 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   let server: Server | null = null;
   const edge = await createEdge(options, supervisor, logger, recorder.append);
   const backups = await createBackups(options, supervisor, logger, recorder.append);
+  const jobs = await createJobs(options, supervisor, logger, recorder.append);
   // Before the supervisor starts anything: the state events of this start are watched too (a service down too long).
   const alerts = await createAlerts(options, logger, recorder);
   // Made on the first deploy request: a daemon that is never deployed to never loads the deploy code.
@@ -69,6 +73,8 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
       // Backups in progress finish; then the edge, which finishes the requests in flight while the services
       // behind it still run.
       await (deploys === null ? undefined : (await deploys).close());
+      // Job runs are stopped (whole process groups) while the services they may talk to still run.
+      await jobs?.stop();
       await backups?.stop();
       await edge?.stop();
       await supervisor.down();
@@ -87,7 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups, deploys: getDeploys, alerts });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups, jobs, deploys: getDeploys, alerts });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
   // After up(): it reaps the process groups a crashed daemon left, and a fresh edge's record must not be among
@@ -95,7 +101,9 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   // ready, and /v1/wait waits for it (EdgeController.settled).
   void edge?.start();
   backups?.start();
-  return { ok: true, daemon: { supervisor, edge, shutdown, done } };
+  // After up(), for the same reason: its reaping must not take a first run's group for a leftover.
+  jobs?.start();
+  return { ok: true, daemon: { supervisor, edge, jobs, shutdown, done } };
 }
 
 async function createDeploys(options: DaemonOptions, supervisor: Supervisor, edge: EdgeController | null, backups: BackupController | null, logger: Logger, record: (event: NewEvent) => void): Promise<DeployController> {
@@ -124,6 +132,13 @@ async function createBackups(options: DaemonOptions, supervisor: Supervisor, log
   if (listBackupServices(options.stack).length === 0) return null;
   const { BackupController } = await import('./backup-controller.js');
   return new BackupController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, logger, record, env: options.baseEnv });
+}
+
+// Imported only when `jobs:` has any.
+async function createJobs(options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<JobController | null> {
+  if (Object.keys(options.stack.jobs).length === 0) return null;
+  const { JobController } = await import('./job-controller.js');
+  return new JobController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, logger: logger.child({ part: 'jobs' }), record, baseEnv: options.baseEnv });
 }
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.

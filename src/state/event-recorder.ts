@@ -36,7 +36,7 @@ export interface EventRecorder {
 }
 
 /** Every event type Berth records (later features add theirs). */
-export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED, 'cert_issued', 'cert_failed', 'cert_expiring', 'backup_verified', 'backup_failed', 'backup_offsite_failed', 'restore_done', 'restore_failed', 'deploy_succeeded', 'deploy_failed', 'deploy_rolled_back', 'service_down', 'service_recovered', 'disk_full', 'disk_ok', 'backup_overdue', 'alert_failed'] as const;
+export const EVENT_TYPES = ['state', 'crash_loop', 'crash_loop_resolved', 'watchdog_restart', 'start_failed', DAEMON_STARTED, DAEMON_STOPPED, 'cert_issued', 'cert_failed', 'cert_expiring', 'backup_verified', 'backup_failed', 'backup_offsite_failed', 'restore_done', 'restore_failed', 'deploy_succeeded', 'deploy_failed', 'deploy_rolled_back', 'service_down', 'service_recovered', 'disk_full', 'disk_ok', 'backup_overdue', 'alert_failed', 'job_started', 'job_succeeded', 'job_failed', 'job_skipped', 'job_stopped'] as const;
 
 // How often a persisting database failure is logged again.
 const REPORT_EVERY_MS = 60_000;

@@ -1,0 +1,192 @@
+// The daemon's side of `jobs:`: each job's next due time (`every` from the daemon's start, then from each due
+// time; `schedule` by croner), what happens when a run is due while one still runs (`overlap`), the services a
+// run waits for (`depends_on`: not ready means skipped), events, and the status `berth status` shows. Stopping
+// stops every run's whole process group; nothing a job started outlives the daemon.
+import { join } from 'node:path';
+import { Cron } from 'croner';
+import type { ResolvedJob, ResolvedStack } from '../config/resolved-stack.js';
+import { createLogSink } from '../logs/create-log-sink.js';
+import type { LogSink } from '../logs/log-types.js';
+import { buildJobEnv } from '../scheduler/job-env.js';
+import { jobLogName } from '../scheduler/job-log-name.js';
+import { describeJobTiming, nextEveryRun, readEveryMs } from '../scheduler/next-job-run.js';
+import type { Logger } from '../shared/logger.js';
+import type { NewEvent } from '../state/event-store.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { startJobRun, type JobOutcome, type JobRun } from './job-run.js';
+
+export interface JobControllerOptions {
+  readonly stack: ResolvedStack;
+  readonly supervisor: Pick<Supervisor, 'progress' | 'lookup'>;
+  readonly stateDir: string;
+  readonly logger: Logger;
+  readonly record: (event: NewEvent) => void;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** How long a stopped or timed-out run has after SIGTERM before SIGKILL (default 10 s). */
+  readonly graceMs?: number;
+}
+
+/** One job as `berth status` shows it. */
+export interface JobStatus {
+  readonly name: string;
+  /** `every 5m` or the cron expression. */
+  readonly timing: string;
+  readonly nextRunAt: number | null;
+  readonly running: boolean;
+  /** Start times of the runs in progress (more than one with `overlap: allow`). */
+  readonly runningSince: readonly number[];
+  readonly last: { readonly startedAt: number; readonly finishedAt: number; readonly outcome: JobOutcome['kind']; readonly reason: string | null } | null;
+}
+
+interface JobState {
+  readonly job: ResolvedJob;
+  readonly logs: LogSink;
+  readonly runs: Map<number, JobRun>;
+  nextRunAt: number | null;
+  timer: NodeJS.Timeout | null;
+  cron: Cron | null;
+  last: JobStatus['last'];
+}
+
+const DEFAULT_GRACE_MS = 10_000;
+
+export class JobController {
+  readonly #options: JobControllerOptions;
+  readonly #jobs = new Map<string, JobState>();
+  /** Every run's `done` (and the stop of a replaced run), so `stop` can wait for all of them. */
+  readonly #pending = new Set<Promise<unknown>>();
+  #runNumber = 0;
+  #stopped = false;
+
+  constructor(options: JobControllerOptions) {
+    this.#options = options;
+  }
+
+  /** Starts every job's schedule; nothing runs before its first due time. */
+  start(): void {
+    const { stack, stateDir } = this.#options;
+    const now = Date.now();
+    for (const job of Object.values(stack.jobs)) {
+      const logs = createLogSink({ dir: join(stateDir, 'logs'), service: jobLogName(job.name), onError: (error) => {
+        this.#options.logger.warn('job log write failed', { job: job.name, error });
+      } });
+      const state: JobState = { job, logs, runs: new Map(), nextRunAt: null, timer: null, cron: null, last: null };
+      this.#jobs.set(job.name, state);
+      const everyMs = readEveryMs(job);
+      if (everyMs !== null) this.#arm(state, now + everyMs, everyMs);
+      else if (job.schedule !== undefined) {
+        state.cron = new Cron(job.schedule, { unref: true }, () => {
+          state.nextRunAt = state.cron?.nextRun()?.getTime() ?? null;
+          this.#due(state);
+        });
+        state.nextRunAt = state.cron.nextRun()?.getTime() ?? null;
+      }
+    }
+  }
+
+  // Why a timer per due time rather than setInterval: the next one is computed from the due time, so a late
+  // timer does not drift, and a daemon that was paused skips to the next interval instead of a burst.
+  #arm(state: JobState, at: number, everyMs: number): void {
+    state.nextRunAt = at;
+    state.timer = setTimeout(() => {
+      if (this.#stopped) return;
+      this.#arm(state, nextEveryRun(at, everyMs, Date.now()), everyMs);
+      this.#due(state);
+    }, Math.max(0, at - Date.now()));
+    state.timer.unref();
+  }
+
+  #due(state: JobState): void {
+    if (this.#stopped) return;
+    const { job } = state;
+    const notReady = job.depends_on.find((service) => !this.#options.supervisor.progress(service).ready);
+    if (notReady !== undefined) {
+      const blocked = this.#options.supervisor.progress(notReady).blocked;
+      this.#skip(state, `${notReady} is not ready${blocked === null ? '' : ` (${blocked})`}`, { service: notReady });
+      return;
+    }
+    const running = [...state.runs.values()];
+    if (running.length > 0 && job.overlap === 'forbid') {
+      const oldest = running[0];
+      this.#skip(state, `run ${String(oldest?.run)} is still running (overlap: forbid)`, { running: oldest?.run ?? null });
+      return;
+    }
+    const { env, missing } = buildJobEnv(this.#options.baseEnv, this.#options.stack.name, job, (service, attr) => this.#options.supervisor.lookup(service, attr));
+    if (missing.length > 0) {
+      this.#skip(state, `values not known yet: ${missing.join(', ')}`, {});
+      return;
+    }
+    if (running.length > 0 && job.overlap === 'replace') {
+      const replaced = Promise.all(running.map((run) => run.stop(`replaced by a newer run (overlap: replace)`))).then(() => {
+        if (!this.#stopped) this.#start(state, env);
+      });
+      this.#track(replaced);
+      return;
+    }
+    this.#start(state, env);
+  }
+
+  #skip(state: JobState, reason: string, extra: Record<string, unknown>): void {
+    state.logs.write(0, `run skipped: ${reason}`);
+    this.#options.record({ time: Date.now(), type: 'job_skipped', service: state.job.name, payload: { reason, ...extra } });
+  }
+
+  #start(state: JobState, env: Record<string, string>): void {
+    const { job, logs } = state;
+    this.#runNumber += 1;
+    const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? DEFAULT_GRACE_MS });
+    state.runs.set(run.run, run);
+    if (run.pid !== 0) this.#options.record({ time: run.startedAt, type: 'job_started', service: job.name, instance: run.run, payload: { run: run.run, pid: run.pid } });
+    this.#track(run.done.then((outcome) => {
+      state.runs.delete(run.run);
+      const finishedAt = Date.now();
+      state.last = { startedAt: run.startedAt, finishedAt, outcome: outcome.kind, reason: outcome.kind === 'succeeded' ? null : outcome.reason };
+      this.#finished(job, run, outcome, finishedAt);
+    }));
+  }
+
+  #finished(job: ResolvedJob, run: JobRun, outcome: JobOutcome, time: number): void {
+    const base = { time, service: job.name, instance: run.run };
+    if (outcome.kind === 'succeeded') {
+      this.#options.record({ ...base, type: 'job_succeeded', payload: { run: run.run, ms: outcome.ms } });
+      return;
+    }
+    if (outcome.kind === 'stopped') {
+      this.#options.record({ ...base, type: 'job_stopped', payload: { run: run.run, ms: outcome.ms, reason: outcome.reason } });
+      return;
+    }
+    this.#options.logger.warn('job failed', { job: job.name, run: run.run, reason: outcome.reason });
+    this.#options.record({ ...base, type: 'job_failed', payload: { run: run.run, ms: outcome.ms, code: outcome.code, signal: outcome.signal, reason: outcome.reason } });
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) => {
+      this.#options.logger.error('a job run failed unexpectedly', { error });
+    }).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+
+  /** Every job: timing, next due time, runs in progress, the last finished run. */
+  status(): JobStatus[] {
+    return [...this.#jobs.values()].map((state) => ({
+      name: state.job.name,
+      timing: describeJobTiming(state.job),
+      nextRunAt: this.#stopped ? null : state.nextRunAt,
+      running: state.runs.size > 0,
+      runningSince: [...state.runs.values()].map((run) => run.startedAt),
+      last: state.last,
+    }));
+  }
+
+  /** Stops the schedules and every run in progress (whole process groups); resolves once all are gone. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const state of this.#jobs.values()) {
+      if (state.timer !== null) clearTimeout(state.timer);
+      state.cron?.stop();
+      for (const run of state.runs.values()) void run.stop('the daemon stopped');
+    }
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await Promise.all([...this.#jobs.values()].map((state) => state.logs.close()));
+  }
+}

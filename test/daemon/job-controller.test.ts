@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { JobController } from '../../src/daemon/job-controller.js';
+import { listGroupMembers } from '../../src/exec/proc-stat.js';
+import { readLogs } from '../../src/logs/read-logs.js';
+import { SILENT_LOGGER } from '../../src/shared/logger.js';
+import type { NewEvent } from '../../src/state/event-store.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { findProcesses } from '../helpers/processes.js';
+import { loadText } from '../helpers/temp-stack.js';
+
+const node = process.execPath;
+const step = `${node} ${join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs')}`;
+const stubbornFile = join(import.meta.dirname, '..', 'fixtures', 'stubborn-tree.mjs');
+const stubborn = `${node} ${stubbornFile}`;
+// As a list, so the fixture itself leads the group (no shell in between that SIGTERM would end).
+const stubbornArgv = JSON.stringify([node, stubbornFile]);
+
+interface Harness { supervisor: Supervisor; jobs: JobController; events: NewEvent[]; dir: string; trace: string }
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// A supervisor for the stack's services, then the job controller, as the daemon starts them; `body` runs, and both
+// are stopped whatever happens.
+async function withJobs(yaml: string, body: (h: Harness) => Promise<void>): Promise<void> {
+  const text = yaml.startsWith('services:') ? yaml : `services: {}\n${yaml}`;
+  const loaded = loadText(text.replaceAll('STEP', step).replaceAll('STUBBORN_ARGV', stubbornArgv).replaceAll('STUBBORN', stubborn));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
+  const stateDir = join(loaded.dir, '.berth');
+  const trace = join(loaded.dir, 'trace.jsonl');
+  const baseEnv = { PATH: process.env.PATH, TRACE: trace };
+  const supervisor = new Supervisor({ stack: loaded.stack, stateDir, baseEnv });
+  const events: NewEvent[] = [];
+  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, graceMs: 300 });
+  try {
+    await supervisor.up();
+    jobs.start();
+    await body({ supervisor, jobs, events, dir: loaded.dir, trace });
+  } finally {
+    await jobs.stop();
+    await supervisor.down();
+  }
+}
+
+const ofType = (events: readonly NewEvent[], type: string): NewEvent[] => events.filter((e) => e.type === type);
+const alive = (pid: number): boolean => findProcesses((p) => p === String(pid) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')).length > 0;
+
+describe('job controller', { timeout: 60_000 }, () => {
+  it('runs an `every: 200ms` job repeatedly with BERTH_JOB set, records started/succeeded, logs its output to job.NAME.log, and shows it in status', async () => {
+    await withJobs('jobs:\n  tick: { command: STEP, every: 200ms }\n', async ({ jobs, events, dir, trace }) => {
+      const started = Date.now();
+      await until('three successful runs', () => ofType(events, 'job_succeeded').length >= 3);
+      // Due one interval after the start, then every interval after each due time: not earlier than 3 x 200 ms.
+      assert.ok(Date.now() - started >= 550, `three runs took ${String(Date.now() - started)} ms`);
+      assert.ok(ofType(events, 'job_started').length >= 3);
+      assert.ok(ofType(events, 'job_succeeded').every((e) => e.service === 'tick' && typeof e.payload?.ms === 'number'));
+      const runs = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string });
+      assert.ok(runs.length >= 3 && runs.every((r) => r.job === 'tick'));
+      const lines = await readLogs({ dir: join(dir, '.berth', 'logs'), services: ['job.tick'], lines: 100 });
+      assert.ok(lines.some((l) => l.stream === 'out' && l.text.includes('"job":"tick"')), JSON.stringify(lines.slice(0, 5)));
+      const [status] = jobs.status();
+      assert.equal(status?.name, 'tick');
+      assert.equal(status.timing, 'every 200ms');
+      assert.equal(status.last?.outcome, 'succeeded');
+      assert.ok((status.nextRunAt ?? 0) > Date.now() - 200);
+    });
+  });
+
+  it('records job_failed with the exit code of a failing command', async () => {
+    await withJobs('jobs:\n  broken: { command: "exit 3", every: 200ms }\n', async ({ jobs, events }) => {
+      const failed = await until('job_failed', () => ofType(events, 'job_failed')[0]);
+      assert.equal(failed.service, 'broken');
+      assert.equal(failed.payload?.code, 3);
+      assert.equal(failed.payload.reason, 'exited with code 3');
+      assert.equal(jobs.status()[0]?.last?.outcome, 'failed');
+      assert.equal(ofType(events, 'job_succeeded').length, 0);
+    });
+  });
+
+  it('overlap: forbid skips runs due while a slow run is still going', async () => {
+    await withJobs('jobs:\n  slow: { command: STEP, every: 200ms, env: { SLEEP_MS: "1000" } }\n', async ({ events }) => {
+      const done = await until('the slow run to succeed', () => ofType(events, 'job_succeeded')[0]);
+      const before = events.filter((e) => e.time <= done.time);
+      assert.equal(ofType(before, 'job_started').length, 1, JSON.stringify(before));
+      const skipped = ofType(before, 'job_skipped');
+      assert.ok(skipped.length >= 2, `skipped ${String(skipped.length)}`);
+      assert.match(String(skipped[0]?.payload?.reason), /run 1 is still running \(overlap: forbid\)/);
+    });
+  });
+
+  it('overlap: replace stops the old run (its whole process group) before the new one starts', async () => {
+    await withJobs('jobs:\n  fresh: { command: STEP, every: 300ms, overlap: replace, env: { SLEEP_MS: "30000" } }\n', async ({ events }) => {
+      await until('a second run', () => ofType(events, 'job_started').length >= 2);
+      const [first, second] = ofType(events, 'job_started');
+      const stopped = ofType(events, 'job_stopped')[0];
+      assert.equal(stopped?.payload?.run, first?.payload?.run);
+      assert.match(String(stopped?.payload?.reason), /replaced/);
+      assert.ok((stopped?.time ?? Infinity) <= (second?.time ?? 0), 'the old run was gone before the new one started');
+      const pgid = Number(first?.payload?.pid);
+      assert.deepEqual(listGroupMembers(pgid), []);
+      assert.ok(alive(Number(second?.payload?.pid)));
+    });
+  });
+
+  it('timeout: a run that ignores SIGTERM is killed with its grandchild and counts as failed "timed out"', async () => {
+    await withJobs('jobs:\n  stuck: { command: STUBBORN_ARGV, every: 200ms, timeout: 400ms }\n', async ({ events, dir }) => {
+      const failed = await until('the timed-out run', () => ofType(events, 'job_failed')[0]);
+      assert.equal(failed.payload?.reason, 'timed out after 400ms');
+      assert.equal(failed.payload.signal, 'SIGKILL', 'SIGTERM was ignored, so the group was killed');
+      const lines = await readLogs({ dir: join(dir, '.berth', 'logs'), services: ['job.stuck'], lines: 100 });
+      const printed = lines.find((l) => l.text.includes('grandchild'));
+      assert.ok(printed !== undefined, JSON.stringify(lines));
+      const { pid, grandchild } = JSON.parse(printed.text) as { pid: number; grandchild: number };
+      assert.equal(alive(pid), false, 'the run is gone');
+      assert.equal(alive(grandchild), false, 'its grandchild is gone');
+      assert.equal(existsSync(join(dir, '.berth', 'run', 'job.stuck.1.json')), false, 'its process record is removed');
+    });
+  });
+
+  it('depends_on: a run due while a listed service is not ready is skipped, naming the service', async () => {
+    const yaml = `services:
+  db: { command: sleep 30, ready: { exec: "false", interval: 100ms } }
+jobs:
+  report: { command: STEP, every: 200ms, depends_on: [db] }
+`;
+    await withJobs(yaml, async ({ events }) => {
+      const skipped = await until('job_skipped', () => ofType(events, 'job_skipped')[0]);
+      assert.equal(skipped.service, 'report');
+      assert.equal(skipped.payload?.service, 'db');
+      assert.match(String(skipped.payload.reason), /^db is not ready/);
+      assert.equal(ofType(events, 'job_started').length, 0);
+    });
+  });
+
+  it('stopping the controller stops every run in progress, grandchildren included, and no schedule fires after', async () => {
+    const seen: { pids: { pid: number; grandchild: number } | null; harness: Harness | null } = { pids: null, harness: null };
+    await withJobs('jobs:\n  long: { command: STUBBORN, every: 200ms }\n', async (h) => {
+      seen.harness = h;
+      const lines = async () => readLogs({ dir: join(h.dir, '.berth', 'logs'), services: ['job.long'], lines: 100 });
+      const deadline = Date.now() + 10_000;
+      while (seen.pids === null && Date.now() < deadline) {
+        const printed = (await lines()).find((l) => l.text.includes('grandchild'));
+        if (printed !== undefined) seen.pids = JSON.parse(printed.text) as { pid: number; grandchild: number };
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(seen.pids !== null && alive(seen.pids.pid) && alive(seen.pids.grandchild));
+    });
+    const { pids, harness: h } = seen;
+    assert.ok(pids !== null && h !== null);
+    assert.equal(alive(pids.pid), false);
+    assert.equal(alive(pids.grandchild), false);
+    assert.equal(ofType(h.events, 'job_stopped')[0]?.payload?.reason, 'the daemon stopped');
+    const count = h.events.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(h.events.length, count, 'nothing ran after stop');
+    assert.equal(h.jobs.status()[0]?.nextRunAt, null);
+  });
+});
