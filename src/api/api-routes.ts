@@ -4,6 +4,7 @@ import type { AlertController } from '../daemon/alert-controller.js';
 import type { BackupController } from '../daemon/backup-controller.js';
 import type { DeployController } from '../daemon/deploy-controller.js';
 import type { EdgeController } from '../daemon/edge-controller.js';
+import type { JobController } from '../daemon/job-controller.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import { createDiagnostic, type DiagnosticParams } from '../errors/diagnostic.js';
 import { parseDuration } from '../shared/duration.js';
@@ -22,6 +23,8 @@ export interface ApiContext {
   readonly edge?: EdgeController | null;
   /** Backups, when a service can be backed up. */
   readonly backups?: BackupController | null;
+  /** Scheduled jobs, when `jobs:` has any. */
+  readonly jobs?: JobController | null;
   /** Alerts, when `alerts:` lists a channel. */
   readonly alerts?: AlertController | null;
   /** Deploys (the controller is made on first use). */
@@ -52,7 +55,7 @@ function known(context: ApiContext, response: ServerResponse, name: string): boo
 
 const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonly handle: Handler }[] = [
   { method: 'GET', path: /^\/v1\/status$/, handle: async (c, _q, r) => {
-    send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
+    send(r, 200, { stack: c.supervisor.stack.name, file: c.supervisor.stack.file, pid: process.pid, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null, jobs: c.jobs?.status() ?? [] });
   } },
   { method: 'GET', path: /^\/v1\/backups$/, handle: (c, _q, r, params) => {
     const service = params.get('service');

@@ -6,7 +6,9 @@ import { callApi } from '../../client/api-client.js';
 import type { EdgeStatus } from '../../daemon/edge-controller.js';
 import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
 import { readDaemonPid, waitForProcessExit } from '../../state/previous-daemon.js';
+import type { JobStatus } from '../../daemon/job-controller.js';
 import { formatEdgeStatus } from '../format-edge-status.js';
+import { formatJobsTable } from '../format-jobs.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
@@ -75,11 +77,12 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const { paths } = findStack(io, parsed.values.file);
   const result = await callApi(paths.socket, 'GET', '/v1/status');
   if (!result.ok) return noDaemon(io, result.error);
-  const body = result.body as { instances: InstanceStatus[]; edge?: EdgeStatus | null };
+  const body = result.body as { instances: InstanceStatus[]; edge?: EdgeStatus | null; jobs?: JobStatus[] };
   const edge = formatEdgeStatus(body.edge ?? null);
+  const jobs = formatJobsTable(body.jobs ?? [], Date.now());
   const deployed = readDeployed(paths.stateDir);
   const release = deployed.release === null ? '' : `\n\nrelease ${deployed.release}, deployed ${deployed.deployedAt ?? '?'}${deployed.previousRelease === null ? '' : ` (before it: ${deployed.previousRelease}; \`berth rollback\` goes back)`}`;
-  io.stdout(parsed.values.json === true ? JSON.stringify({ ...body, release: deployed }, null, 2) : `${formatStatusTable(body.instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}${release}`);
+  io.stdout(parsed.values.json === true ? JSON.stringify({ ...body, release: deployed }, null, 2) : `${formatStatusTable(body.instances, Date.now())}${jobs === '' ? '' : `\n\n${jobs}`}${edge === '' ? '' : `\n\n${edge}`}${release}`);
   return EXIT.ok;
 }
 

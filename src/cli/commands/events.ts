@@ -134,7 +134,7 @@ export async function runEvents(args: readonly string[], io: CliIo): Promise<num
   if (read.events.length === 0 && service !== undefined) {
     // A typo would otherwise just show nothing. Only when nothing was found: a service removed from the file keeps its events.
     const loaded = loadForCli(io, file, undefined);
-    if (loaded.ok && loaded.stack.services[service] === undefined) {
+    if (loaded.ok && loaded.stack.services[service] === undefined && loaded.stack.jobs[service] === undefined) {
       return (io.stderr(`berth events: no service named ${service}; ${describeChoices(service, Object.keys(loaded.stack.services), 'service')}`), EXIT.badInput);
     }
   }
