@@ -87,6 +87,10 @@ export function rulesForEvent(event: NewEvent, events: AlertEvents): AlertRule[]
         { ...base, action: 'resolve', key: `backup_failed:${service}`, title: `backups of ${service} work again`, what: `Backup ${text(p.id)} of ${service} was verified by restoring it.`, look: `berth backups ${service}` },
         { ...base, action: 'resolve', key: `backup_overdue:${service}`, title: `${service} is backed up again`, what: `Backup ${text(p.id)} of ${service} was verified by restoring it.`, look: `berth backups ${service}` },
       ];
+    case 'job_failed':
+      return on('job_failed') && service !== null ? [{ ...base, action: 'open', key: `job_failed:${service}`, title: `job ${service} failed`, what: `Run ${text(p.run)} of job ${service} failed: ${clip(text(p.reason))}. It runs again at its next due time.`, look: `berth logs ${service} -n 50` }] : [];
+    case 'job_succeeded':
+      return service === null ? [] : [{ ...base, action: 'resolve', key: `job_failed:${service}`, title: `job ${service} succeeded again`, what: `Run ${text(p.run)} of job ${service} succeeded.`, look: 'berth status' }];
     case 'cert_failed':
       return on('cert_expiring') && host !== '' ? [{ ...base, action: 'open', key: `cert_failed:${host}`, title: `the certificate of ${host} could not be renewed`, what: `The CA did not issue a certificate for ${host} (${text(p.failures)} failed attempt(s)): ${clip(text(p.reason))}. Next try at ${iso(p.retry_at)}; ${p.has_valid_cert === true ? 'the current certificate is still valid and served.' : 'there is no valid certificate to serve.'}`, look: 'berth certs' }] : [];
     case 'cert_expiring':

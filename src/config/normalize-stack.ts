@@ -40,7 +40,7 @@ export function normalizeStack(stack: StackOutput, context: NormalizeContext): R
 }
 
 function defaultEvents() {
-  return { crash_loop: true, watchdog_restart: true, service_down: true, deploy_failed: true, deploy_succeeded: false, backup_failed: true, cert_expiring: true, disk_full: true, unclean_restart: true };
+  return { crash_loop: true, watchdog_restart: true, service_down: true, deploy_failed: true, deploy_succeeded: false, backup_failed: true, job_failed: true, cert_expiring: true, disk_full: true, unclean_restart: true };
 }
 
 function normalizeService(name: string, service: ServiceOutput, stackEnv: Record<string, string>, context: NormalizeContext): ResolvedService {

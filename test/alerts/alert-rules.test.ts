@@ -11,7 +11,7 @@ import { redactStack } from '../../src/config/redact-stack.js';
 import { createRedactor, redactValue } from '../../src/state/redact-secrets.js';
 import { loadText } from '../helpers/temp-stack.js';
 
-const ALL_ON: AlertEvents = { crash_loop: true, watchdog_restart: true, service_down: true, deploy_failed: true, deploy_succeeded: false, backup_failed: true, cert_expiring: true, disk_full: true, unclean_restart: true };
+const ALL_ON: AlertEvents = { crash_loop: true, watchdog_restart: true, service_down: true, deploy_failed: true, deploy_succeeded: false, backup_failed: true, job_failed: true, cert_expiring: true, disk_full: true, unclean_restart: true };
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
 const rules = (type: string, service: string | null, payload: Record<string, unknown> = {}, events: AlertEvents = ALL_ON): AlertRule[] => rulesForEvent({ time: T0, type, service, payload }, events);
@@ -31,6 +31,9 @@ describe('alert rules', () => {
       ['backup_overdue', 'db', { schedule: '0 2 * * *', last_verified: null }, ['open backup_overdue:db']],
       ['backup_verified', 'db', { id: 'b1' }, ['resolve backup_failed:db', 'resolve backup_overdue:db']],
       ['backup_offsite_failed', 'db', { id: 'b1', remote: 'r:', reason: 'x' }, ['notice backup_offsite_failed:db']],
+      ['job_failed', 'nightly', { run: 3, reason: 'timed out after 5m' }, ['open job_failed:nightly']],
+      ['job_succeeded', 'nightly', { run: 4, ms: 120 }, ['resolve job_failed:nightly']],
+      ['job_skipped', 'nightly', { reason: 'db is not ready' }, []],
       ['cert_failed', null, { host: 'a.example.com', failures: 2 }, ['open cert_failed:a.example.com']],
       ['cert_expiring', null, { host: 'a.example.com', days: 9 }, ['open cert_expiring:a.example.com']],
       ['cert_issued', null, { host: 'a.example.com' }, ['resolve cert_failed:a.example.com', 'resolve cert_expiring:a.example.com']],

@@ -33,6 +33,7 @@ export const alertEventsSchema = z
     deploy_failed: flag(true, 'A deploy failed or was rolled back.'),
     deploy_succeeded: flag(false, 'A deploy succeeded.'),
     backup_failed: flag(true, 'A backup failed verification or is overdue.'),
+    job_failed: flag(true, 'A scheduled job failed (non-zero exit, killed, or timed out); resolved by its next success.'),
     cert_expiring: flag(true, 'A certificate expires within 14 days or its renewal failed.'),
     disk_full: flag(true, 'A data folder or `.berth/` is on a nearly full disk.'),
     unclean_restart: flag(true, 'The daemon started after an unclean stop.'),
