@@ -50,7 +50,7 @@ jobs:
       assert.equal(jobs.find((j) => j.name === 'hang')?.running, true);
       const broken = jobs.find((j) => j.name === 'broken');
       assert.equal(broken?.last, null);
-      assert.ok((broken?.nextRunAt ?? 0) > Date.now(), 'a cron job shows its next run');
+      assert.ok((broken.nextRunAt ?? 0) > Date.now(), 'a cron job shows its next run');
       assert.match(await cli(dir, ['status']), /JOB +WHEN +NEXT RUN +RUNNING +LAST RUN[\s\S]*tick +every 200ms .* succeeded/);
       assert.match(await cli(dir, ['logs', 'tick']), /job\.tick.*"job":"tick"/);
       const events = await cli(dir, ['events', '--type', 'job_started,job_succeeded', '--json']);
