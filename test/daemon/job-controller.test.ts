@@ -98,6 +98,14 @@ describe('job controller', { timeout: 60_000 }, () => {
     });
   });
 
+  it('overlap: allow starts a due run beside the one still running', async () => {
+    await withJobs('jobs:\n  wide: { command: STEP, every: 200ms, overlap: allow, env: { SLEEP_MS: "1000" } }\n', async ({ jobs, events }) => {
+      await until('two runs at once', () => jobs.status()[0]?.runningSince.length === 2);
+      assert.equal(ofType(events, 'job_succeeded').length, 0);
+      assert.equal(ofType(events, 'job_skipped').length, 0);
+    });
+  });
+
   it('overlap: replace stops the old run (its whole process group) before the new one starts', async () => {
     await withJobs('jobs:\n  fresh: { command: STEP, every: 300ms, overlap: replace, env: { SLEEP_MS: "30000" } }\n', async ({ events }) => {
       await until('a second run', () => ofType(events, 'job_started').length >= 2);
