@@ -39,7 +39,8 @@ export interface JobStatus {
 }
 
 interface JobState {
-  readonly job: ResolvedJob;
+  /** Replaced when a deploy changes the job: the next runs use it; runs in progress keep theirs. */
+  job: ResolvedJob;
   readonly logs: LogSink;
   readonly runs: Map<number, JobRun>;
   nextRunAt: number | null;
@@ -52,6 +53,8 @@ const DEFAULT_GRACE_MS = 10_000;
 
 export class JobController {
   readonly #options: JobControllerOptions;
+  /** The stack the jobs come from: the one given, then each one `follow` takes (a deploy, a rollback). */
+  #stack: ResolvedStack;
   readonly #jobs = new Map<string, JobState>();
   /** Every run's `done` (and the stop of a replaced run), so `stop` can wait for all of them. */
   readonly #pending = new Set<Promise<unknown>>();
@@ -60,40 +63,91 @@ export class JobController {
 
   constructor(options: JobControllerOptions) {
     this.#options = options;
+    this.#stack = options.stack;
   }
 
   /** Starts every job's schedule; nothing runs before its first due time. */
   start(): void {
-    const { stack, stateDir } = this.#options;
     const now = Date.now();
-    for (const job of Object.values(stack.jobs)) {
-      const logs = createLogSink({ dir: join(stateDir, 'logs'), service: jobLogName(job.name), onError: (error) => {
-        this.#options.logger.warn('job log write failed', { job: job.name, error });
-      } });
-      const state: JobState = { job, logs, runs: new Map(), nextRunAt: null, timer: null, cron: null, last: null };
-      this.#jobs.set(job.name, state);
-      const everyMs = readEveryMs(job);
-      if (everyMs !== null) this.#arm(state, now + everyMs, everyMs);
-      else if (job.schedule !== undefined) {
-        state.cron = new Cron(job.schedule, { unref: true }, () => {
-          state.nextRunAt = state.cron?.nextRun()?.getTime() ?? null;
-          this.#due(state);
-        });
-        state.nextRunAt = state.cron.nextRun()?.getTime() ?? null;
+    for (const job of Object.values(this.#stack.jobs)) this.#add(job, now);
+  }
+
+  /**
+   * Takes the jobs of `stack` (a deploy or a rollback made it current): a changed job's next runs use its new
+   * definition (its schedule starts over when `every` or `schedule` changed), a new job's schedule starts, and a job
+   * gone from the stack stops its schedule and its runs in progress. Runs in progress of a changed job go on.
+   */
+  follow(stack: ResolvedStack): void {
+    if (this.#stopped || stack === this.#stack) return;
+    this.#stack = stack;
+    const now = Date.now();
+    for (const [name, state] of this.#jobs) {
+      const next = stack.jobs[name];
+      if (next === undefined) {
+        this.#remove(state);
+        continue;
+      }
+      const retimed = next.every !== state.job.every || next.schedule !== state.job.schedule;
+      state.job = next;
+      if (retimed) {
+        this.#disarm(state);
+        this.#schedule(state, now);
       }
     }
+    for (const job of Object.values(stack.jobs)) if (!this.#jobs.has(job.name)) this.#add(job, now);
+  }
+
+  #add(job: ResolvedJob, now: number): void {
+    const logs = createLogSink({ dir: join(this.#options.stateDir, 'logs'), service: jobLogName(job.name), onError: (error) => {
+      this.#options.logger.warn('job log write failed', { job: job.name, error });
+    } });
+    const state: JobState = { job, logs, runs: new Map(), nextRunAt: null, timer: null, cron: null, last: null };
+    this.#jobs.set(job.name, state);
+    this.#schedule(state, now);
+  }
+
+  #schedule(state: JobState, now: number): void {
+    const { job } = state;
+    const everyMs = readEveryMs(job);
+    if (everyMs !== null) this.#arm(state, now + everyMs, everyMs);
+    else if (job.schedule !== undefined) {
+      const cron = new Cron(job.schedule, { unref: true }, () => {
+        state.nextRunAt = cron.nextRun()?.getTime() ?? null;
+        this.#due(state);
+      });
+      state.cron = cron;
+      state.nextRunAt = cron.nextRun()?.getTime() ?? null;
+    }
+  }
+
+  #disarm(state: JobState): void {
+    if (state.timer !== null) clearTimeout(state.timer);
+    state.timer = null;
+    state.cron?.stop();
+    state.cron = null;
+    state.nextRunAt = null;
+  }
+
+  // A job a deploy removed: no more runs, the ones in progress stopped (as a removed service's instances are), its
+  // log closed once they are over. Its log file stays.
+  #remove(state: JobState): void {
+    this.#disarm(state);
+    this.#jobs.delete(state.job.name);
+    const stopped = [...state.runs.values()].map((run) => run.stop('the job was removed from the stack'));
+    this.#track(Promise.all(stopped).then(() => state.logs.close()));
   }
 
   // Why a timer per due time rather than setInterval: the next one is computed from the due time, so a late
   // timer does not drift, and a daemon that was paused skips to the next interval instead of a burst.
   #arm(state: JobState, at: number, everyMs: number): void {
     state.nextRunAt = at;
-    state.timer = setTimeout(() => {
-      if (this.#stopped) return;
+    const timer = setTimeout(() => {
+      if (this.#stopped || state.timer !== timer) return;
       this.#arm(state, nextEveryRun(at, everyMs, Date.now()), everyMs);
       this.#due(state);
     }, Math.max(0, at - Date.now()));
-    state.timer.unref();
+    timer.unref();
+    state.timer = timer;
   }
 
   #due(state: JobState): void {
@@ -111,14 +165,15 @@ export class JobController {
       this.#skip(state, `run ${String(oldest?.run)} is still running (overlap: forbid)`, { running: oldest?.run ?? null });
       return;
     }
-    const { env, missing } = buildJobEnv(this.#options.baseEnv, this.#options.stack.name, job, (service, attr) => this.#options.supervisor.lookup(service, attr));
+    const { env, missing } = buildJobEnv(this.#options.baseEnv, this.#stack.name, job, (service, attr) => this.#options.supervisor.lookup(service, attr));
     if (missing.length > 0) {
       this.#skip(state, `values not known yet: ${missing.join(', ')}`, {});
       return;
     }
     if (running.length > 0 && job.overlap === 'replace') {
       const replaced = Promise.all(running.map((run) => run.stop(`replaced by a newer run (overlap: replace)`))).then(() => {
-        if (!this.#stopped) this.#start(state, env);
+        // Not if a deploy removed the job while the old run stopped.
+        if (!this.#stopped && this.#jobs.get(state.job.name) === state) this.#start(state, env);
       });
       this.#track(replaced);
       return;

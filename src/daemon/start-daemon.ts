@@ -32,7 +32,7 @@ export interface RunningDaemon {
   readonly supervisor: Supervisor;
   /** The edge, when something is routed. */
   readonly edge: EdgeController | null;
-  /** Scheduled jobs, when `jobs:` has any. */
+  /** Scheduled jobs, once the stack (or one a deploy made current) has any. */
   readonly jobs: JobController | null;
   /** Stops the stack in order, closes the socket; safe to call more than once. */
   readonly shutdown: () => Promise<void>;
@@ -62,7 +62,23 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   let server: Server | null = null;
   const edge = await createEdge(options, supervisor, logger, recorder.append);
   const backups = await createBackups(options, supervisor, logger, recorder.append);
-  const jobs = await createJobs(options, supervisor, logger, recorder.append);
+  let jobs = await createJobs(options.stack, options, supervisor, logger, recorder.append);
+  // A deploy or a rollback makes a new stack current: the jobs follow it, and the first jobs a deploy adds to a stack
+  // that had none get their controller then.
+  let jobsMade: Promise<void> | null = null;
+  supervisor.watchStack((stack) => {
+    if (jobs !== null) jobs.follow(stack);
+    else if (Object.keys(stack.jobs).length > 0 && stopping === null) {
+      jobsMade ??= createJobs(stack, options, supervisor, logger, recorder.append).then((made) => {
+        if (made === null || stopping !== null) return;
+        jobs = made;
+        made.start();
+        made.follow(supervisor.stack); // a newer stack may have come while the module loaded
+      }).catch((error: unknown) => {
+        logger.error('jobs are off: their controller could not be made', { error });
+      });
+    }
+  });
   // Before the supervisor starts anything: the state events of this start are watched too (a service down too long).
   const alerts = await createAlerts(options, logger, recorder);
   // Made on the first deploy request: a daemon that is never deployed to never loads the deploy code.
@@ -74,6 +90,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
       // behind it still run.
       await (deploys === null ? undefined : (await deploys).close());
       // Job runs are stopped (whole process groups) while the services they may talk to still run.
+      await jobsMade;
       await jobs?.stop();
       await backups?.stop();
       await edge?.stop();
@@ -93,7 +110,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
     })();
     return stopping;
   };
-  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups, jobs, deploys: getDeploys, alerts });
+  server = await startApiServer(paths.socket, { supervisor, shutdown, events: recorder.store, edge, backups, get jobs() { return jobs; }, deploys: getDeploys, alerts });
   writeFileSync(join(paths.stateDir, 'daemon.json'), JSON.stringify({ pid: process.pid, file: options.stack.file, started: Date.now() }), { mode: 0o600 });
   await supervisor.up(options.services);
   // After up(): it reaps the process groups a crashed daemon left, and a fresh edge's record must not be among
@@ -103,7 +120,7 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   backups?.start();
   // After up(), for the same reason: its reaping must not take a first run's group for a leftover.
   jobs?.start();
-  return { ok: true, daemon: { supervisor, edge, jobs, shutdown, done } };
+  return { ok: true, daemon: { supervisor, edge, get jobs() { return jobs; }, shutdown, done } };
 }
 
 async function createDeploys(options: DaemonOptions, supervisor: Supervisor, edge: EdgeController | null, backups: BackupController | null, logger: Logger, record: (event: NewEvent) => void): Promise<DeployController> {
@@ -135,10 +152,10 @@ async function createBackups(options: DaemonOptions, supervisor: Supervisor, log
 }
 
 // Imported only when `jobs:` has any.
-async function createJobs(options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<JobController | null> {
-  if (Object.keys(options.stack.jobs).length === 0) return null;
+async function createJobs(stack: ResolvedStack, options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<JobController | null> {
+  if (Object.keys(stack.jobs).length === 0) return null;
   const { JobController } = await import('./job-controller.js');
-  return new JobController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, logger: logger.child({ part: 'jobs' }), record, baseEnv: options.baseEnv });
+  return new JobController({ stack, supervisor, stateDir: options.paths.stateDir, logger: logger.child({ part: 'jobs' }), record, baseEnv: options.baseEnv });
 }
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.

@@ -43,6 +43,7 @@ export class Supervisor {
   readonly #lastInstance = new Map<string, number>();
   #scheduled = false;
   #reaped = false;
+  readonly #stackWatchers = new Set<(stack: ResolvedStack) => void>();
   /** The `up` in progress: `waitReady` must not answer before the runners exist. */
   #starting: Promise<void> = Promise.resolve();
 
@@ -61,6 +62,13 @@ export class Supervisor {
    */
   replaceStack(stack: ResolvedStack): void {
     this.#stack = stack;
+    for (const watcher of this.#stackWatchers) watcher(stack);
+  }
+
+  /** Calls `watcher` with each stack replaceStack makes current (the daemon's jobs follow it); returns an unsubscribe. */
+  watchStack(watcher: (stack: ResolvedStack) => void): () => void {
+    this.#stackWatchers.add(watcher);
+    return () => this.#stackWatchers.delete(watcher);
   }
 
   /** Receives every event; returns an unsubscribe function. */

@@ -173,4 +173,24 @@ jobs:
     assert.equal(h.events.length, count, 'nothing ran after stop');
     assert.equal(h.jobs.status()[0]?.nextRunAt, null);
   });
+  it('follows a new stack (a deploy): a changed job runs its new command, a new job starts, a removed one stops with its run', async () => {
+    const yaml = 'jobs:\n  tick: { command: STEP v1, every: 200ms }\n  gone: { command: STEP gone, every: 200ms, env: { SLEEP_MS: "60000" } }\n';
+    await withJobs(yaml, async ({ jobs, events, trace }) => {
+      const runs = (): { job: string; pid: number; arg: string | null }[] => (existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string; pid: number; arg: string | null }) : []);
+      await until('a v1 tick and a running gone', () => runs().some((r) => r.arg === 'v1') && runs().some((r) => r.job === 'gone'));
+      const gonePid = runs().find((r) => r.job === 'gone')?.pid ?? 0;
+      const next = loadText(`services: {}\njobs:\n  tick: { command: ${step} v2, every: 200ms }\n  added: { command: ${step} added, every: 300ms }\n`);
+      assert.ok(next.ok, JSON.stringify(next.ok ? null : next.diagnostics));
+      jobs.follow(next.stack);
+      await until('a v2 tick and an added run', () => runs().some((r) => r.arg === 'v2') && runs().some((r) => r.job === 'added'), 15_000);
+      const all = runs();
+      const firstV2 = all.findIndex((r) => r.arg === 'v2');
+      assert.deepEqual(all.slice(firstV2).filter((r) => r.arg === 'v1'), [], 'no v1 run started after the first v2 one');
+      await until('the removed job\'s run stopped', () => ofType(events, 'job_stopped').find((e) => e.service === 'gone'));
+      assert.equal(alive(gonePid), false, 'the removed job\'s process is gone');
+      assert.match(String(ofType(events, 'job_stopped').find((e) => e.service === 'gone')?.payload?.reason), /removed from the stack/);
+      assert.deepEqual(jobs.status().map((j) => j.name).sort(), ['added', 'tick']);
+      assert.equal(jobs.status().find((j) => j.name === 'tick')?.timing, 'every 200ms');
+    });
+  });
 });
