@@ -1,8 +1,8 @@
 // `berth deploy --plan`: the plan as tables a person reads before shipping.
-import type { DeployPlan, DeployStep, ServiceAction } from '../deploy/plan-deploy.js';
+import type { DeployPlan, DeployStep, JobAction, ServiceAction } from '../deploy/plan-deploy.js';
 import { formatTable } from './format-table.js';
 
-const COLORS: Readonly<Record<ServiceAction, string>> = { unchanged: '2', start: '32', 'blue-green': '36', overlap: '36', replace: '33', stop: '31' };
+const COLORS: Readonly<Record<ServiceAction | JobAction, string>> = { unchanged: '2', start: '32', 'blue-green': '36', overlap: '36', replace: '33', stop: '31', added: '32', changed: '36', removed: '31' };
 
 function describeStep(step: DeployStep): string {
   switch (step.kind) {
@@ -15,6 +15,7 @@ function describeStep(step: DeployStep): string {
     case 'release': return `run the release command of ${step.service} with the new code and env (abort on failure)`;
     case 'deploy': return `${step.action} ${step.service}`;
     case 'stop': return `stop ${step.service}`;
+    case 'jobs': return `point the jobs at the new stack (${step.summary}); a rollback points them back`;
     case 'verify': return `verify for ${step.window}: ${step.services.join(', ')} stay healthy, else roll back`;
     case 'record': return 'record the release and the deploy';
   }
@@ -22,7 +23,7 @@ function describeStep(step: DeployStep): string {
 
 /** Renders the plan; `color` adds ANSI colours to the action column. */
 export function formatDeployPlan(plan: DeployPlan, options: { readonly color: boolean; readonly previousRelease: string | null }): string {
-  const paint = (action: ServiceAction, text: string): string => (options.color ? `\u001b[${COLORS[action]}m${text}\u001b[0m` : text);
+  const paint = (action: ServiceAction | JobAction, text: string): string => (options.color ? `\u001b[${COLORS[action]}m${text}\u001b[0m` : text);
   const source = plan.ref === null ? 'the working tree' : `git ref ${plan.ref}`;
   const lines = [`Deploy plan for ${source} (${options.previousRelease === null ? 'first deploy' : `deployed now: release ${options.previousRelease}`})`, ''];
   const rows = plan.services.map((s) => [s.service, s.action, s.from ?? '-', s.reasons.join(', ')]);
@@ -30,6 +31,13 @@ export function formatDeployPlan(plan: DeployPlan, options: { readonly color: bo
     const action = plan.services[row]?.action;
     return column === 1 && action !== undefined ? paint(action, cell) : cell;
   } }));
+  if (plan.jobs.length > 0) {
+    lines.push('');
+    lines.push(...formatTable(['JOB', 'ACTION', 'FROM RELEASE', 'WHY'], plan.jobs.map((j) => [j.job, j.action, j.from ?? '-', j.reasons.join(', ')]), { paint: (row, column, cell) => {
+      const action = plan.jobs[row]?.action;
+      return column === 1 && action !== undefined ? paint(action, cell) : cell;
+    } }));
+  }
   if (!plan.changed) return [...lines, '', plan.summary.charAt(0).toUpperCase() + plan.summary.slice(1)].join('\n');
 
   const hows = new Map(plan.services.filter((s) => s.how !== '').map((s) => [s.action, s.how]));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ResolvedStack } from '../config/resolved-stack.js';
 import { adoptRunning } from '../deploy/adopt-running.js';
 import { hashReleaseTree } from '../deploy/build-outputs.js';
-import { computeServiceHashes, listConfigFiles, type ServiceHashes, type TreeHashes } from '../deploy/content-hash.js';
+import { computeJobHashes, computeServiceHashes, listConfigFiles, type JobHashes, type ServiceHashes, type TreeHashes } from '../deploy/content-hash.js';
 import { finishDeploy, insertDeploy, listDeploys, type DeployRecord } from '../deploy/deploy-history.js';
 import { deployStatePath, readDeployState, writeDeployState, type DeployState } from '../deploy/deploy-state.js';
 import { planDeploy, type DeployPlan, type DeployStep } from '../deploy/plan-deploy.js';
@@ -38,6 +38,12 @@ export interface DeployRequest {
   /** Rollback: the release to go back to (null: the one before the running one). */
   readonly target: string | null;
   readonly holder: string;
+}
+
+interface Planned {
+  readonly plan: DeployPlan;
+  readonly hashes: Record<string, ServiceHashes>;
+  readonly jobHashes: Record<string, JobHashes>;
 }
 
 export type DeployMessage =
@@ -124,17 +130,19 @@ export class DeployController {
     const { supervisor, stateDir } = this.#options;
     const releasesDir = releasesDirOf(stateDir);
     const recorded = this.#state();
-    const previous = adoptRunning(recorded, supervisor.stack, supervisor.status().map((s) => s.service));
+    // The jobs the daemon runs follow supervisor.stack (JobController.follow): those are the running ones.
+    const previous = adoptRunning(recorded, supervisor.stack, supervisor.status().map((s) => s.service), Object.keys(supervisor.stack.jobs));
     const configFiles = listConfigFiles(request.stack.root, request.configFiles);
     const warnings: string[] = [];
-    const planFor = (tree: TreeHashes): { plan: DeployPlan; hashes: Record<string, ServiceHashes> } => {
+    const planFor = (tree: TreeHashes): Planned => {
       const hashes = computeServiceHashes(request.stack, tree, configFiles);
-      return { plan: planDeploy({ stack: request.stack, hashes, previous, ref: request.ref }), hashes };
+      const jobHashes = computeJobHashes(request.stack, tree, configFiles);
+      return { plan: planDeploy({ stack: request.stack, hashes, jobHashes, previous, ref: request.ref }), hashes, jobHashes };
     };
 
     let release: string;
     let fresh = false;
-    let planned: { plan: DeployPlan; hashes: Record<string, ServiceHashes> };
+    let planned: Planned;
     if (request.kind === 'rollback') {
       const target = request.target ?? recorded.previousRelease;
       // No files.json (hashReleaseTree: null) means no such release folder, or one made before files.json existed.
@@ -160,33 +168,36 @@ export class DeployController {
       fresh = true;
       planned = planFor(snapshot.tree);
     }
-    const { plan, hashes } = planned;
+    const { plan, hashes, jobHashes } = planned;
     send({ type: 'plan', plan, release, warnings });
     if (!plan.changed) {
       if (fresh) rmSync(join(releasesDir, release), { recursive: true, force: true }); // ours, made a moment ago, unused
       send({ type: 'done', outcome: 'unchanged', reason: plan.summary, release: recorded.release, run: null, ms: Date.now() - started });
       return;
     }
-    const result = await this.#execute({ request, plan, hashes, previous, recorded, release, releasesDir, signal, send, redact });
+    const result = await this.#execute({ request, plan, hashes, jobHashes, previous, recorded, release, releasesDir, signal, send, redact });
     send({ type: 'done', outcome: result.outcome, reason: result.reason, release, run: result, ms: Date.now() - started });
   }
 
-  async #execute(input: { request: DeployRequest; plan: DeployPlan; hashes: Record<string, ServiceHashes>; previous: DeployState; recorded: DeployState; release: string; releasesDir: string; signal: AbortSignal; send: (message: DeployMessage) => void; redact: Redactor }): Promise<DeployRun> {
-    const { request, plan, hashes, previous, release, releasesDir } = input;
+  async #execute(input: { request: DeployRequest; plan: DeployPlan; hashes: Record<string, ServiceHashes>; jobHashes: Record<string, JobHashes>; previous: DeployState; recorded: DeployState; release: string; releasesDir: string; signal: AbortSignal; send: (message: DeployMessage) => void; redact: Redactor }): Promise<DeployRun> {
+    const { request, plan, hashes, jobHashes, previous, release, releasesDir } = input;
     const { supervisor, logger } = this.#options;
     const db = this.#db;
     const oldStack = supervisor.stack;
     // Changing and new services run from the new release; unchanged ones from the release they run from now.
     const releases: Record<string, string | null> = {};
     for (const step of plan.services) releases[step.service] = step.action === 'unchanged' ? step.from : release;
-    const newStack = rebaseStack(request.stack, releasesDir, releases);
+    // Added and changed jobs run from the new release too; unchanged ones stay where they run.
+    const jobReleases: Record<string, string | null> = {};
+    for (const step of plan.jobs) jobReleases[step.job] = step.action === 'unchanged' ? step.from : release;
+    const newStack = rebaseStack(request.stack, releasesDir, releases, jobReleases);
     const historyId = db === null ? null : insertDeploy(db, { kind: request.kind, release, previousRelease: input.recorded.release, ref: request.ref, holder: request.holder, startedAt: Date.now() });
     const actions = createDeployActions({
       supervisor, edge: this.#options.edge, backups: this.#options.backups, releasesDir, release, oldStack, newStack, baseEnv: this.#options.baseEnv,
       record: () => {
-        const next = recordDeploy(previous, plan, hashes, release, new Date());
+        const next = recordDeploy(previous, plan, hashes, jobHashes, release, new Date());
         writeDeployState(deployStatePath(this.#options.stateDir), next);
-        const inUse = Object.values(next.services).map((s) => s.release);
+        const inUse = [...Object.values(next.services), ...Object.values(next.jobs ?? {})].map((s) => s.release);
         pruneReleases({ releasesDir, running: next.release, previous: next.previousRelease, inUse, keep: request.stack.deploy.keep });
         return Promise.resolve({ ok: true });
       },

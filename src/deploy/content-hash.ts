@@ -3,8 +3,8 @@
 // must redeploy) but the hashes are all that is ever stored or printed.
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
+import { isAbsolute, join, relative } from 'node:path';
+import type { ResolvedJob, ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
 import { compileGlobList } from './match-glob.js';
 import { stringifyStable } from './stable-json.js';
 
@@ -26,6 +26,15 @@ export interface ServiceHashes {
   readonly build: string | null;
   /** What its `release` command depends on: the command, env, code and build; null without `release`. */
   readonly release: string | null;
+}
+
+export interface JobHashes {
+  /** The resolved job (paths relative to the stack folder, so a release folder does not change it). */
+  readonly config: string;
+  /** One hash per part of the definition (command, cwd, env, timing, overlap, timeout, depends_on): what changed. */
+  readonly parts: Readonly<Record<string, string>>;
+  /** The app code, when the job runs from inside the stack folder (its code is the app's); null otherwise. */
+  readonly code: string | null;
 }
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -65,6 +74,43 @@ function relativize(value: unknown, root: string): unknown {
   if (Array.isArray(value)) return value.map((item) => relativize(item, root));
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, relativize(item, root)]));
   return value;
+}
+
+/** A job's working folder with a release's app folder (`.berth/releases/<id>/app`) taken back to the stack folder. */
+function unrelease(path: string, root: string): string {
+  const match = /^\.berth\/releases\/\d{8}-\d{9}-[0-9a-f]{8}\/app(\/.*)?$/.exec(relative(root, path));
+  return match === null ? path : join(root, match[1] ?? '');
+}
+
+/** The part of a job's definition a key belongs to: what a plan names when it changed. */
+function jobPartOf(key: string): string {
+  if (key === 'env' || key === 'late_env') return 'env';
+  if (key === 'every' || key === 'schedule') return 'timing';
+  return key;
+}
+
+/** Whether a job runs from inside the stack folder, i.e. from the app code a release holds. */
+export function jobRunsFromApp(job: ResolvedJob, root: string): boolean {
+  const inside = relative(root, unrelease(job.cwd, root));
+  return !inside.startsWith('..') && !isAbsolute(inside);
+}
+
+/** A job's config hash and part hashes (stable JSON, secrets included, paths relative to `root`; code not included). */
+export function hashJobConfig(job: ResolvedJob, root: string): { config: string; parts: Record<string, string> } {
+  const { name: _name, ...rest } = job;
+  const config = relativize({ ...rest, cwd: unrelease(job.cwd, root) }, root) as Record<string, unknown>;
+  const grouped: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(config)) (grouped[jobPartOf(key)] ??= {})[key] = value;
+  const parts = Object.fromEntries(Object.entries(grouped).map(([part, values]) => [part, sha256(stringifyStable(values))]));
+  return { config: sha256(stringifyStable(config)), parts };
+}
+
+/** Every job's hashes: its definition, and the app code when it runs from the app folder. */
+export function computeJobHashes(stack: ResolvedStack, tree: TreeHashes, configFiles: ReadonlySet<string>): Record<string, JobHashes> {
+  const code = hashTree(tree, (path) => !configFiles.has(path)).hash;
+  const hashes: Record<string, JobHashes> = {};
+  for (const job of Object.values(stack.jobs)) hashes[job.name] = { ...hashJobConfig(job, stack.root), code: jobRunsFromApp(job, stack.root) ? code : null };
+  return hashes;
 }
 
 /** sha256 of a service's resolved config (stable JSON, secrets included, paths relative to `root`). */

@@ -17,6 +17,15 @@ export interface DeployedService {
   readonly release: string;
 }
 
+export interface DeployedJob {
+  /** Hashes as computeJobHashes gave them when this job was last deployed. */
+  readonly configHash: string;
+  readonly partHashes: Readonly<Record<string, string>>;
+  readonly codeHash: string | null;
+  /** The release folder it runs from (when it runs from the app folder). */
+  readonly release: string;
+}
+
 export interface DeployState {
   readonly version: 1;
   /** The release deployed last, and the one before it (rollback target); null before the first deploy. */
@@ -24,10 +33,15 @@ export interface DeployState {
   readonly previousRelease: string | null;
   readonly deployedAt: string | null;
   readonly services: Readonly<Record<string, DeployedService>>;
+  /**
+   * Per job, as for services. Absent in a state written before deploys recorded jobs: then what the daemon runs is
+   * not known, and every job counts as changed (a deploy records them). Still version 1: an older Berth ignores it.
+   */
+  readonly jobs?: Readonly<Record<string, DeployedJob>>;
 }
 
 /** The state before any deploy: every service counts as new. */
-export const EMPTY_DEPLOY_STATE: DeployState = { version: 1, release: null, previousRelease: null, deployedAt: null, services: {} };
+export const EMPTY_DEPLOY_STATE: DeployState = { version: 1, release: null, previousRelease: null, deployedAt: null, services: {}, jobs: {} };
 
 export function deployStatePath(stateDir: string): string {
   return join(stateDir, 'deploy-state.json');
@@ -43,6 +57,14 @@ function checkState(value: unknown): string | null {
     if (!isRecord(service)) return `services.${name} is not an object`;
     if (typeof service.configHash !== 'string' || !isHash(service.configHash) || !isHash(service.codeHash) || !isHash(service.buildHash) || !isHash(service.releaseStepHash)) return `services.${name} has a malformed hash`;
     if (typeof service.release !== 'string' || (service.builtIn !== null && typeof service.builtIn !== 'string')) return `services.${name} has a malformed release`;
+  }
+  if (value.jobs === undefined) return null;
+  if (!isRecord(value.jobs)) return '`jobs` is not an object';
+  for (const [name, job] of Object.entries(value.jobs)) {
+    if (!isRecord(job)) return `jobs.${name} is not an object`;
+    const parts = job.partHashes;
+    if (typeof job.configHash !== 'string' || !isHash(job.configHash) || !isHash(job.codeHash) || !isRecord(parts) || !Object.values(parts).every((h) => typeof h === 'string' && isHash(h))) return `jobs.${name} has a malformed hash`;
+    if (typeof job.release !== 'string') return `jobs.${name} has a malformed release`;
   }
   return null;
 }

@@ -14,9 +14,14 @@
 // - Hooks: `deploy.hooks.pre` run right after the snapshot (before anything changes), `post` after the record.
 // - Backups first: services with `backup.before_deploy` that change, and those the release step runs against (the
 //   dependencies of a service whose release command runs: migrations write into them).
+// - Jobs: a job is added, removed, or changed when a part of its resolved definition (command, cwd, env, timing,
+//   overlap, timeout, depends_on) or, for a job that runs from the app folder, the app code changed. Any job change
+//   makes the deploy real: one `jobs` step where the services switch points the daemon at the new stack (its jobs
+//   follow it) and, on a rollback, back. Added and changed jobs run from the new release, so every build output
+//   is copied into it (reused) even for services that do not change.
 import type { ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
-import type { ServiceHashes } from './content-hash.js';
-import type { DeployedService, DeployState } from './deploy-state.js';
+import type { JobHashes, ServiceHashes } from './content-hash.js';
+import type { DeployedJob, DeployedService, DeployState } from './deploy-state.js';
 
 export type Strategy = 'blue-green' | 'overlap' | 'replace';
 export type ServiceAction = Strategy | 'start' | 'stop' | 'unchanged';
@@ -53,6 +58,17 @@ export interface BackupPlan {
   readonly reason: string;
 }
 
+export type JobAction = 'added' | 'changed' | 'removed' | 'unchanged';
+
+export interface JobPlan {
+  readonly job: string;
+  readonly action: JobAction;
+  /** What changed (`command changed`, `app code changed`, `new job`, ...), or that nothing did. */
+  readonly reasons: readonly string[];
+  /** The release it runs from now; null for a new job (or one the last deploy did not record). */
+  readonly from: string | null;
+}
+
 export type DeployStep =
   | { readonly kind: 'lock' }
   | { readonly kind: 'snapshot'; readonly ref: string | null }
@@ -63,6 +79,8 @@ export type DeployStep =
   | { readonly kind: 'release'; readonly service: string }
   | { readonly kind: 'deploy'; readonly service: string; readonly action: Strategy | 'start' }
   | { readonly kind: 'stop'; readonly service: string }
+  /** The jobs follow the new stack (added, changed, removed): `summary` says which, e.g. `tick changed (command)`. */
+  | { readonly kind: 'jobs'; readonly summary: string }
   | { readonly kind: 'verify'; readonly window: string; readonly services: readonly string[] }
   | { readonly kind: 'record' };
 
@@ -76,13 +94,16 @@ export interface DeployPlan {
   readonly backups: readonly BackupPlan[];
   /** Every service of the stack in dependency order, then the removed ones. */
   readonly services: readonly ServicePlan[];
-  /** lock → snapshot → builds → backups → release → services → verify → record; the executor releases the lock. */
+  /** Every job of the stack by name, then the removed ones. */
+  readonly jobs: readonly JobPlan[];
+  /** lock → snapshot → builds → backups → release → jobs → services → verify → record; the executor releases the lock. */
   readonly steps: readonly DeployStep[];
 }
 
 export interface PlanDeployInput {
   readonly stack: ResolvedStack;
   readonly hashes: Readonly<Record<string, ServiceHashes>>;
+  readonly jobHashes: Readonly<Record<string, JobHashes>>;
   readonly previous: DeployState;
   /** The git ref deployed, or null for the working tree. */
   readonly ref?: string | null | undefined;
@@ -150,6 +171,31 @@ function releaseReason(hashes: ServiceHashes, deployed: DeployedService | undefi
   return parts.length === 0 ? 'release inputs changed' : parts.join(', ');
 }
 
+const NOT_RECORDED = 'not recorded by the last deploy';
+
+function planJob(name: string, hashes: JobHashes, previousJobs: DeployState['jobs'], deployedBefore: boolean): JobPlan {
+  if (previousJobs === undefined) return deployedBefore ? { job: name, action: 'changed', reasons: [NOT_RECORDED], from: null } : { job: name, action: 'added', reasons: ['new job'], from: null };
+  const deployed: DeployedJob | undefined = Object.hasOwn(previousJobs, name) ? previousJobs[name] : undefined;
+  if (deployed === undefined) return { job: name, action: 'added', reasons: ['new job'], from: null };
+  const reasons: string[] = [];
+  if (hashes.config !== deployed.configHash) {
+    const parts = [...new Set([...Object.keys(hashes.parts), ...Object.keys(deployed.partHashes)])].sort();
+    const differ = parts.filter((part) => hashes.parts[part] !== deployed.partHashes[part]);
+    reasons.push(...(differ.length === 0 ? ['definition changed'] : differ.map((part) => `${part} changed`)));
+  }
+  if (hashes.code !== deployed.codeHash) reasons.push(hashes.code === null ? 'no longer runs from the app folder' : deployed.codeHash === null ? 'now runs from the app folder' : 'app code changed');
+  if (reasons.length === 0) return { job: name, action: 'unchanged', reasons: [hashes.code === null ? 'definition unchanged' : 'definition and code unchanged'], from: deployed.release };
+  return { job: name, action: 'changed', reasons, from: deployed.release };
+}
+
+/** `tick changed (command), nightly added, old removed`: the jobs a deploy changes, in one line. */
+export function describeJobChanges(jobs: readonly JobPlan[]): string {
+  return jobs
+    .filter((j) => j.action !== 'unchanged')
+    .map((j) => (j.action === 'changed' ? `${j.job} changed (${j.reasons.map((r) => r.replace(/ changed$/, '')).join(', ')})` : `${j.job} ${j.action}`))
+    .join(', ');
+}
+
 /** Everything `names` depend on, transitively (not themselves). */
 function dependenciesOf(services: Readonly<Record<string, ResolvedService>>, names: readonly string[]): Set<string> {
   const found = new Set<string>();
@@ -188,6 +234,18 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   for (const name of removed) services.push({ service: name, action: 'stop', reasons: ['removed from the stack'], how: 'its instances stop; its data folder is kept', from: deployedOf(name)?.release ?? null });
   const changing = new Set(services.filter((s) => s.action !== 'unchanged').map((s) => s.service));
 
+  const jobs: JobPlan[] = Object.keys(stack.jobs).sort().map((name) => {
+    const found = input.jobHashes[name];
+    if (found === undefined) throw new Error(`planDeploy: no hashes for job ${name}`);
+    return planJob(name, found, previous.jobs, previous.release !== null);
+  });
+  for (const name of Object.keys(previous.jobs ?? {}).filter((n) => !Object.hasOwn(stack.jobs, n)).sort()) {
+    jobs.push({ job: name, action: 'removed', reasons: ['removed from the stack'], from: previous.jobs?.[name]?.release ?? null });
+  }
+  const jobChanges = describeJobChanges(jobs);
+  // Added and changed jobs run from the new release: it must hold every build's output, not only the changed ones'.
+  const jobsMove = jobs.some((j) => j.action === 'added' || j.action === 'changed');
+
   const builds: BuildPlan[] = [];
   for (const name of order) {
     const hash = hashesOf(name).build;
@@ -221,19 +279,21 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   });
 
   const total = order.length;
-  if (changing.size === 0) {
+  if (changing.size === 0 && jobChanges === '') {
     const where = previous.release === null ? '' : ` in release ${previous.release}`;
-    return { changed: false, summary: `nothing changed: ${plural(total, 'service')} as deployed${where}; nothing to do`, ref, builds, release, backups: [], services, steps: [] };
+    const what = jobs.length === 0 ? plural(total, 'service') : `${plural(total, 'service')} and ${plural(jobs.length, 'job')}`;
+    return { changed: false, summary: `nothing changed: ${what} as deployed${where}; nothing to do`, ref, builds, release, backups: [], services, jobs, steps: [] };
   }
 
   const steps: DeployStep[] = [{ kind: 'lock' }, { kind: 'snapshot', ref }];
   stack.deploy.hooks.pre.forEach((_, index) => steps.push({ kind: 'hook', phase: 'pre', index }));
   for (const build of builds) {
-    if (!changing.has(build.service)) continue;
-    steps.push(build.run || build.reuseFrom === null ? { kind: 'build', service: build.service } : { kind: 'reuse-build', service: build.service, from: build.reuseFrom });
+    if (changing.has(build.service)) steps.push(build.run || build.reuseFrom === null ? { kind: 'build', service: build.service } : { kind: 'reuse-build', service: build.service, from: build.reuseFrom });
+    else if (jobsMove && build.reuseFrom !== null) steps.push({ kind: 'reuse-build', service: build.service, from: build.reuseFrom });
   }
   for (const backup of backups) steps.push({ kind: 'backup', service: backup.service });
   for (const command of commands) steps.push({ kind: 'release', service: command.service });
+  if (jobChanges !== '') steps.push({ kind: 'jobs', summary: jobChanges });
   const deployed: string[] = [];
   for (const plan of services) {
     if (plan.action === 'unchanged' || plan.action === 'stop') continue;
@@ -252,6 +312,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
     `${plural(running, 'build')} ${running === 1 ? 'runs' : 'run'}${reused > 0 ? ` (${String(reused)} reused)` : ''}`,
     release.runs ? `release step runs (${commands.map((c) => c.service).join(', ')})` : 'release step does not run',
     backups.length > 0 ? `${plural(backups.length, 'backup')} first` : 'no backups first',
+    ...(jobChanges === '' ? [] : [`jobs: ${jobChanges}`]),
   ].join('; ');
-  return { changed: true, summary, ref, builds, release, backups, services, steps };
+  return { changed: true, summary, ref, builds, release, backups, services, jobs, steps };
 }

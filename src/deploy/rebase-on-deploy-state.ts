@@ -1,5 +1,5 @@
 // At daemon start: a deploy the last daemon died during is marked interrupted, and the services the last deploy
-// shipped run from their release folders, not from the stack folder (a `berth down` then `berth up` must not
+// (and jobs) shipped run from their release folders, not from the stack folder (a `berth down` then `berth up` must not
 // silently go back to whatever the working tree holds). A missing
 // or unreadable deploy state, or a release folder that is gone, leaves the service where it is, with a warning.
 import { existsSync } from 'node:fs';
@@ -35,5 +35,11 @@ export function rebaseOnDeployState(stack: ResolvedStack, stateDir: string, logg
     if (existsSync(releaseAppDir(releasesDir, deployed.release))) releases[name] = deployed.release;
     else logger.warn('release folder missing; the service runs from the stack folder', { service: name, release: deployed.release });
   }
-  return rebaseStack(stack, releasesDir, releases);
+  const jobReleases: Record<string, string> = {};
+  for (const [name, deployed] of Object.entries(state.jobs ?? {})) {
+    if (!RELEASE_ID.test(deployed.release)) continue;
+    if (existsSync(releaseAppDir(releasesDir, deployed.release))) jobReleases[name] = deployed.release;
+    else logger.warn('release folder missing; the job runs from the stack folder', { job: name, release: deployed.release });
+  }
+  return rebaseStack(stack, releasesDir, releases, jobReleases);
 }

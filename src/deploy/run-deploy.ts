@@ -2,6 +2,8 @@
 // (the daemon's side effects, or a test's) and keeps the one rule that matters: a failed deploy leaves the old
 // version serving. Before the first service changes, a failure or an interrupt just stops (nothing ran yet but
 // builds in the new release folder); once services change, every change made so far is reverted in reverse order.
+// The `jobs` step changes no service itself: it points the supervisor at the new stack (the jobs follow it) if no
+// service step did yet, and a rollback points it back (enterRollback), so the jobs follow back.
 import type { DeployStep, Strategy } from './plan-deploy.js';
 import type { DeployOutcome, SummaryRow } from './deploy-history.js';
 
@@ -25,12 +27,12 @@ export interface DeployActions {
   hook(phase: 'pre' | 'post', index: number, signal: AbortSignal): Promise<ActionResult>;
   backup(service: string): Promise<ActionResult>;
   release(service: string, signal: AbortSignal): Promise<ActionResult>;
-  /** Points the supervisor at the new stack: called once, before the first service step. */
+  /** Points the supervisor at the new stack (its jobs follow it): called once, before the first service or jobs step. */
   enterServicePhase(): void;
   switchService(service: string, action: SwitchAction): Promise<ActionResult>;
   stopService(service: string): Promise<ActionResult>;
   verify(windowMs: number, services: readonly string[], signal: AbortSignal): Promise<ActionResult>;
-  /** Points the supervisor back at the old stack: called once, before the first revert. */
+  /** Points the supervisor back at the old stack (the jobs follow back): called once, before the first revert. */
   enterRollback(): void;
   /** Undoes a switch or a stop (a new service is removed, a removed one started again, a changed one swapped back). */
   revertService(service: string, action: SwitchAction | 'stop'): Promise<ActionResult>;
@@ -71,6 +73,7 @@ function itemOf(step: DeployStep): string {
     case 'hook': return `hook ${step.phase} ${String(step.index + 1)}`;
     case 'deploy': case 'stop': return step.service;
     case 'verify': return `verify ${step.window}`;
+    case 'jobs': return `jobs: ${step.summary}`;
     default: return step.kind;
   }
 }
@@ -81,6 +84,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<DeployRun> {
   const now = options.now ?? Date.now;
   const rows: SummaryRow[] = [];
   const changed: { service: string; action: SwitchAction | 'stop'; row: number }[] = [];
+  let jobsRow: number | null = null;
   let inServicePhase = false;
 
   const run = async (step: DeployStep): Promise<ActionResult> => {
@@ -94,6 +98,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<DeployRun> {
       case 'stop': return actions.stopService(step.service);
       case 'verify': return actions.verify(options.parseWindow(step.window), step.services, signal);
       case 'record': return actions.record();
+      case 'jobs': return { ok: true };
       default: return { ok: true };
     }
   };
@@ -103,6 +108,8 @@ export async function runDeploy(options: RunDeployOptions): Promise<DeployRun> {
     // left the old instances serving, but the stack already pointed at the new definitions).
     if (!inServicePhase) return;
     actions.enterRollback();
+    const jobs = jobsRow === null ? undefined : rows[jobsRow];
+    if (jobsRow !== null && jobs !== undefined) rows[jobsRow] = { ...jobs, result: 'rolled back', detail: 'jobs back to the definitions of the old stack' };
     for (const change of [...changed].reverse()) {
       const started = now();
       const result = await actions.revertService(change.service, change.action);
@@ -119,7 +126,7 @@ export async function runDeploy(options: RunDeployOptions): Promise<DeployRun> {
   for (const step of options.steps) {
     if (step.kind === 'lock' || step.kind === 'snapshot') continue;
     if (signal.aborted && !(step.kind === 'hook' && step.phase === 'post')) return end('interrupted', 'interrupted (SIGINT); the old version keeps serving');
-    if ((step.kind === 'deploy' || step.kind === 'stop') && !inServicePhase) {
+    if ((step.kind === 'deploy' || step.kind === 'stop' || step.kind === 'jobs') && !inServicePhase) {
       inServicePhase = true;
       actions.enterServicePhase();
     }
@@ -130,12 +137,13 @@ export async function runDeploy(options: RunDeployOptions): Promise<DeployRun> {
     const row: SummaryRow = {
       item: itemOf(step),
       from: service === null ? null : options.from(service),
-      to: step.kind === 'deploy' ? release : null,
+      to: step.kind === 'deploy' || step.kind === 'jobs' ? release : null,
       result: result.result ?? (result.ok ? (step.kind === 'stop' ? 'stopped' : 'done') : step.kind === 'hook' && step.phase === 'post' ? 'warning' : 'failed'),
       ms: now() - started,
       ...(result.detail === undefined ? {} : { detail: result.detail }),
     };
     rows.push(row);
+    if (step.kind === 'jobs') jobsRow = rows.length - 1;
     options.report?.({ step, phase: 'end', row });
     if (service !== null && (result.ok || result.oldUntouched !== true)) changed.push({ service, action: step.kind === 'deploy' ? step.action : 'stop', row: rows.length - 1 });
     if (result.ok) continue;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { loadStack } from '../../src/config/load-stack.js';
-import { computeServiceHashes, listConfigFiles } from '../../src/deploy/content-hash.js';
+import { computeJobHashes, computeServiceHashes, listConfigFiles } from '../../src/deploy/content-hash.js';
 import { deployStatePath, EMPTY_DEPLOY_STATE, writeDeployState } from '../../src/deploy/deploy-state.js';
 import { planDeploy, type DeployPlan } from '../../src/deploy/plan-deploy.js';
 import { recordDeploy } from '../../src/deploy/record-deploy.js';
@@ -41,10 +41,12 @@ function markDeployed(root: string): void {
   const loaded = loadStack({ file: join(root, 'berth.yml') });
   assert.ok(loaded.ok, loaded.ok ? '' : loaded.diagnostics.map((d) => d.message).join('\n'));
   const configFiles = listConfigFiles(root, [loaded.stack.file, ...loaded.context.sources.keys(), ...loaded.context.envFiles]);
-  const hashes = computeServiceHashes(loaded.stack, hashWorkingTree(root).tree, configFiles);
-  const plan = planDeploy({ stack: loaded.stack, hashes, previous: EMPTY_DEPLOY_STATE });
+  const tree = hashWorkingTree(root).tree;
+  const hashes = computeServiceHashes(loaded.stack, tree, configFiles);
+  const jobHashes = computeJobHashes(loaded.stack, tree, configFiles);
+  const plan = planDeploy({ stack: loaded.stack, hashes, jobHashes, previous: EMPTY_DEPLOY_STATE });
   mkdirSync(join(root, '.berth'), { recursive: true });
-  writeDeployState(deployStatePath(join(root, '.berth')), recordDeploy(EMPTY_DEPLOY_STATE, plan, hashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z')));
+  writeDeployState(deployStatePath(join(root, '.berth')), recordDeploy(EMPTY_DEPLOY_STATE, plan, hashes, jobHashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z')));
 }
 
 async function run(root: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {

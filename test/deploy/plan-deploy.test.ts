@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadStack } from '../../src/config/load-stack.js';
 import type { ResolvedStack } from '../../src/config/resolved-stack.js';
-import { computeServiceHashes, listConfigFiles, type ServiceHashes } from '../../src/deploy/content-hash.js';
+import { computeJobHashes, computeServiceHashes, listConfigFiles, type JobHashes, type ServiceHashes } from '../../src/deploy/content-hash.js';
 import { EMPTY_DEPLOY_STATE, type DeployState } from '../../src/deploy/deploy-state.js';
 import { planDeploy, type DeployPlan, type ServiceAction } from '../../src/deploy/plan-deploy.js';
 import { recordDeploy } from '../../src/deploy/record-deploy.js';
@@ -54,6 +54,7 @@ const APP = {
 interface Planned {
   readonly stack: ResolvedStack;
   readonly hashes: Record<string, ServiceHashes>;
+  readonly jobHashes: Record<string, JobHashes>;
   readonly plan: DeployPlan;
 }
 
@@ -63,15 +64,17 @@ function planIn(root: string, previous: DeployState): Planned {
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
   const { stack } = loaded;
   const configFiles = listConfigFiles(root, [stack.file, ...loaded.context.sources.keys(), ...loaded.context.envFiles]);
-  const hashes = computeServiceHashes(stack, hashWorkingTree(root).tree, configFiles);
-  return { stack, hashes, plan: planDeploy({ stack, hashes, previous }) };
+  const tree = hashWorkingTree(root).tree;
+  const hashes = computeServiceHashes(stack, tree, configFiles);
+  const jobHashes = computeJobHashes(stack, tree, configFiles);
+  return { stack, hashes, jobHashes, plan: planDeploy({ stack, hashes, jobHashes, previous }) };
 }
 
 /** A stack deployed once as release R1: its folder and state. */
 function deployedApp(files: Readonly<Record<string, string>> = APP): { root: string; state: DeployState } {
   const root = writeFiles(files);
   const first = planIn(root, EMPTY_DEPLOY_STATE);
-  return { root, state: recordDeploy(EMPTY_DEPLOY_STATE, first.plan, first.hashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z')) };
+  return { root, state: recordDeploy(EMPTY_DEPLOY_STATE, first.plan, first.hashes, first.jobHashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z')) };
 }
 
 const actions = (plan: DeployPlan): Record<string, ServiceAction> => Object.fromEntries(plan.services.map((s) => [s.service, s.action]));
@@ -101,7 +104,7 @@ services:
 `;
     const root = writeFiles({ 'berth.yml': yaml, 'server.js': 'x' });
     const first = planIn(root, EMPTY_DEPLOY_STATE);
-    const state = recordDeploy(EMPTY_DEPLOY_STATE, first.plan, first.hashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z'));
+    const state = recordDeploy(EMPTY_DEPLOY_STATE, first.plan, first.hashes, first.jobHashes, '20250101-000000000-aaaaaaaa', new Date('2025-01-01T00:00:00Z'));
     edit(root, 'server.js', 'y');
     const { plan } = planIn(root, state);
     assert.deepEqual(actions(plan), { api: 'blue-green', prep: 'replace', web: 'replace' });
@@ -241,7 +244,7 @@ services:
     const { root, state } = deployedApp();
     edit(root, 'berth.yml', STACK.replace('QUEUE: default', 'QUEUE: urgent'));
     const second = planIn(root, state);
-    const next = recordDeploy(state, second.plan, second.hashes, '20250102-000000000-bbbbbbbb', new Date('2025-01-02T00:00:00Z'));
+    const next = recordDeploy(state, second.plan, second.hashes, second.jobHashes, '20250102-000000000-bbbbbbbb', new Date('2025-01-02T00:00:00Z'));
     assert.equal(next.release, '20250102-000000000-bbbbbbbb');
     assert.equal(next.previousRelease, '20250101-000000000-aaaaaaaa');
     assert.equal(next.services.worker?.release, '20250102-000000000-bbbbbbbb');

@@ -97,4 +97,21 @@ describe('runDeploy', () => {
     assert.equal(warned.outcome, 'succeeded');
     assert.equal(warned.rows.at(-1)?.result, 'warning');
   });
+
+  it('a jobs step points the supervisor at the new stack when no service did; a failure after it points it back (the jobs follow)', async () => {
+    const steps: DeployStep[] = [{ kind: 'lock' }, { kind: 'snapshot', ref: null }, { kind: 'jobs', summary: 'tick changed (command)' }, { kind: 'record' }];
+    const ok = recorder();
+    const result = await runDeploy({ steps, actions: ok.actions, signal: new AbortController().signal, release: 'R2', from: () => 'R1', parseWindow: () => 10_000 });
+    assert.equal(result.outcome, 'succeeded');
+    assert.deepEqual(ok.calls, ['new stack', 'record']);
+    assert.deepEqual(result.rows[0], { item: 'jobs: tick changed (command)', from: null, to: 'R2', result: 'done', ms: result.rows[0]?.ms });
+
+    const withServices: DeployStep[] = [{ kind: 'jobs', summary: 'nightly added' }, { kind: 'deploy', service: 'web', action: 'blue-green' }, { kind: 'verify', window: '10s', services: ['web'] }, { kind: 'record' }];
+    const failing = recorder({ 'verify 10000 web': { ok: false, detail: 'web.2 crashed' } });
+    const failed = await runDeploy({ steps: withServices, actions: failing.actions, signal: new AbortController().signal, release: 'R2', from: () => 'R1', parseWindow: () => 10_000 });
+    assert.equal(failed.outcome, 'rolled_back');
+    assert.deepEqual(failing.calls, ['new stack', 'blue-green web', 'verify 10000 web', 'old stack', 'revert blue-green web'], 'the stack is pointed at once, and back once');
+    assert.deepEqual(failed.rows.map((r) => [r.item, r.result]), [['jobs: nightly added', 'rolled back'], ['web', 'rolled back'], ['verify 10s', 'failed']]);
+    assert.equal(failed.rows[0]?.detail, 'jobs back to the definitions of the old stack');
+  });
 });

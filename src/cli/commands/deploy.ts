@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callApi } from '../../client/api-client.js';
 import { adoptRunning } from '../../deploy/adopt-running.js';
-import { computeServiceHashes, listConfigFiles, type TreeHashes } from '../../deploy/content-hash.js';
+import { computeJobHashes, computeServiceHashes, listConfigFiles, type TreeHashes } from '../../deploy/content-hash.js';
 import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
 import { planDeploy } from '../../deploy/plan-deploy.js';
 import { hashWorkingTree, snapshotRelease } from '../../deploy/snapshot-release.js';
@@ -67,12 +67,14 @@ export async function runDeploy(args: readonly string[], io: CliIo): Promise<num
   }
   try {
     const paths = getStatePaths(stack.file);
-    // As the daemon plans it: services `berth up` runs that no deploy shipped yet are adopted, not new.
+    // As the daemon plans it: services and jobs `berth up` runs that no deploy shipped yet are adopted, not new.
     const status = await callApi(paths.socket, 'GET', '/v1/status', 2000);
-    const running = status.ok ? ((status.body as { instances?: { service: string }[] }).instances ?? []).map((i) => i.service) : [];
-    const previous = adoptRunning(readDeployState(deployStatePath(paths.stateDir)), stack, running);
+    const body = status.ok ? (status.body as { instances?: { service: string }[]; jobs?: { name: string }[] }) : {};
+    const running = (body.instances ?? []).map((i) => i.service);
+    const previous = adoptRunning(readDeployState(deployStatePath(paths.stateDir)), stack, running, (body.jobs ?? []).map((j) => j.name));
     const tree = readTree(stack.root, ref);
-    const plan = planDeploy({ stack, hashes: computeServiceHashes(stack, tree, listConfigFiles(stack.root, configFiles)), previous, ref });
+    const config = listConfigFiles(stack.root, configFiles);
+    const plan = planDeploy({ stack, hashes: computeServiceHashes(stack, tree, config), jobHashes: computeJobHashes(stack, tree, config), previous, ref });
     io.stdout(parsed.values.json === true ? JSON.stringify(plan, null, 2) : formatDeployPlan(plan, { color: useColor(io), previousRelease: previous.release }));
     return EXIT.ok;
   } catch (error) {
