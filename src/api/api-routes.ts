@@ -100,6 +100,18 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
     }
     send(r, renewed.state === 'valid' && renewed.failures === 0 ? 200 : 502, { cert: renewed });
   } },
+  // `berth jobs run NAME [--wait]`: ?name=NAME&wait=1 answers once the run is over, with its outcome.
+  { method: 'POST', path: /^\/v1\/jobs\/run$/, handle: async (c, _q, r, params) => {
+    const name = params.get('name') ?? '';
+    const started = await (c.jobs?.runNow(name) ?? Promise.resolve({ ok: false, code: 'BERTH_E_JOB_UNKNOWN', reason: 'none' } as const));
+    if (!started.ok) {
+      if (started.code === 'BERTH_E_JOB_UNKNOWN') sendError(r, 404, started.code, { job: name, known: started.reason });
+      else sendError(r, 409, started.code, { job: name, reason: started.reason });
+      return;
+    }
+    const run = started.run;
+    send(r, 200, { job: name, run: run.run, pid: run.pid, outcome: params.get('wait') === '1' ? await run.done : null });
+  } },
   // `berth maintenance on|off [SERVICE...]`: ?on=1|0&service=NAME (repeated; none means every routed service).
   { method: 'POST', path: /^\/v1\/maintenance$/, handle: async (c, _q, r, params) => {
     const names = params.getAll('service');

@@ -97,6 +97,10 @@ export const COMMAND_TABLE: Readonly<Record<string, CommandEntry>> = {
     const m = await import('./commands/alerts.js');
     return { run: m.runAlerts, help: m.ALERTS_HELP };
   } },
+  jobs: { summary: 'the scheduled jobs; `jobs run NAME` starts one now', load: async () => {
+    const m = await import('./commands/jobs.js');
+    return { run: m.runJobs, help: m.JOBS_HELP };
+  } },
   certs: { summary: 'the edge\'s TLS certificates; `certs renew HOST` renews one now', load: async () => {
     const m = await import('./commands/certs.js');
     return { run: m.runCerts, help: m.CERTS_HELP };

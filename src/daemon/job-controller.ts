@@ -152,33 +152,48 @@ export class JobController {
 
   #due(state: JobState): void {
     if (this.#stopped) return;
+    const admitted = this.#admit(state);
+    if (admitted.ok) this.#track(this.#launch(state, admitted.env, 'schedule'));
+    else this.#skip(state, admitted.reason, admitted.extra);
+  }
+
+  /** Starts a run of `name` now, by hand (`berth jobs run`), under the rules a scheduled run follows. */
+  async runNow(name: string): Promise<{ readonly ok: true; readonly run: JobRun } | { readonly ok: false; readonly code: 'BERTH_E_JOB_UNKNOWN' | 'BERTH_E_JOB_NOT_STARTED'; readonly reason: string }> {
+    const state = this.#stopped ? undefined : this.#jobs.get(name);
+    if (state === undefined) return { ok: false, code: 'BERTH_E_JOB_UNKNOWN', reason: [...this.#jobs.keys()].join(', ') || 'none' };
+    const admitted = this.#admit(state);
+    if (!admitted.ok) return { ok: false, code: 'BERTH_E_JOB_NOT_STARTED', reason: admitted.reason };
+    const launched = this.#launch(state, admitted.env, 'manual');
+    this.#track(launched);
+    const run = await launched;
+    return run === null ? { ok: false, code: 'BERTH_E_JOB_NOT_STARTED', reason: 'the daemon is stopping, or a deploy removed the job meanwhile' } : { ok: true, run };
+  }
+
+  // Whether a run may start now: its services ready, no run in progress under `overlap: forbid`, every late value
+  // known; with the run's environment when it may.
+  #admit(state: JobState): { readonly ok: true; readonly env: Record<string, string> } | { readonly ok: false; readonly reason: string; readonly extra: Record<string, unknown> } {
     const { job } = state;
     const notReady = job.depends_on.find((service) => !this.#options.supervisor.progress(service).ready);
     if (notReady !== undefined) {
       const blocked = this.#options.supervisor.progress(notReady).blocked;
-      this.#skip(state, `${notReady} is not ready${blocked === null ? '' : ` (${blocked})`}`, { service: notReady });
-      return;
+      return { ok: false, reason: `${notReady} is not ready${blocked === null ? '' : ` (${blocked})`}`, extra: { service: notReady } };
     }
-    const running = [...state.runs.values()];
-    if (running.length > 0 && job.overlap === 'forbid') {
-      const oldest = running[0];
-      this.#skip(state, `run ${String(oldest?.run)} is still running (overlap: forbid)`, { running: oldest?.run ?? null });
-      return;
-    }
+    const oldest = state.runs.values().next().value;
+    if (oldest !== undefined && job.overlap === 'forbid') return { ok: false, reason: `run ${String(oldest.run)} is still running (overlap: forbid)`, extra: { running: oldest.run } };
     const { env, missing } = buildJobEnv(this.#options.baseEnv, this.#stack.name, job, (service, attr) => this.#options.supervisor.lookup(service, attr));
-    if (missing.length > 0) {
-      this.#skip(state, `values not known yet: ${missing.join(', ')}`, {});
-      return;
+    if (missing.length > 0) return { ok: false, reason: `values not known yet: ${missing.join(', ')}`, extra: {} };
+    return { ok: true, env };
+  }
+
+  // Starts a run, once the runs in progress are stopped under `overlap: replace`; null when the controller stopped or
+  // a deploy removed the job meanwhile.
+  async #launch(state: JobState, env: Record<string, string>, trigger: 'schedule' | 'manual'): Promise<JobRun | null> {
+    const running = [...state.runs.values()];
+    if (running.length > 0 && state.job.overlap === 'replace') {
+      await Promise.all(running.map((run) => run.stop('replaced by a newer run (overlap: replace)')));
+      if (this.#stopped || this.#jobs.get(state.job.name) !== state) return null;
     }
-    if (running.length > 0 && job.overlap === 'replace') {
-      const replaced = Promise.all(running.map((run) => run.stop(`replaced by a newer run (overlap: replace)`))).then(() => {
-        // Not if a deploy removed the job while the old run stopped.
-        if (!this.#stopped && this.#jobs.get(state.job.name) === state) this.#start(state, env);
-      });
-      this.#track(replaced);
-      return;
-    }
-    this.#start(state, env);
+    return this.#start(state, env, trigger);
   }
 
   #skip(state: JobState, reason: string, extra: Record<string, unknown>): void {
@@ -186,18 +201,19 @@ export class JobController {
     this.#options.record({ time: Date.now(), type: 'job_skipped', service: state.job.name, payload: { reason, ...extra } });
   }
 
-  #start(state: JobState, env: Record<string, string>): void {
+  #start(state: JobState, env: Record<string, string>, trigger: 'schedule' | 'manual'): JobRun {
     const { job, logs } = state;
     this.#runNumber += 1;
     const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? DEFAULT_GRACE_MS });
     state.runs.set(run.run, run);
-    if (run.pid !== 0) this.#options.record({ time: run.startedAt, type: 'job_started', service: job.name, instance: run.run, payload: { run: run.run, pid: run.pid } });
+    if (run.pid !== 0) this.#options.record({ time: run.startedAt, type: 'job_started', service: job.name, instance: run.run, payload: { run: run.run, pid: run.pid, trigger } });
     this.#track(run.done.then((outcome) => {
       state.runs.delete(run.run);
       const finishedAt = Date.now();
       state.last = { startedAt: run.startedAt, finishedAt, outcome: outcome.kind, reason: outcome.kind === 'succeeded' ? null : outcome.reason };
       this.#finished(job, run, outcome, finishedAt);
     }));
+    return run;
   }
 
   #finished(job: ResolvedJob, run: JobRun, outcome: JobOutcome, time: number): void {

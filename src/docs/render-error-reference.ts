@@ -2,7 +2,7 @@
 import { errorCatalog, type CatalogEntry } from '../errors/catalog.js';
 
 // Typed by the catalog's areas, so a new area cannot be left out of the reference.
-const AREAS: Readonly<Record<CatalogEntry['area'], string>> = { file: 'Reading files', schema: 'Schema', interpolation: 'Interpolation', lint: 'Lint (berth check)', cli: 'Command line', init: 'berth init', recipe: 'Data services (recipes)', edge: 'Edge', backup: 'Backups', deploy: 'Deploys', alert: 'Alerts', api: 'Control API', internal: 'Internal' };
+const AREAS: Readonly<Record<CatalogEntry['area'], string>> = { file: 'Reading files', schema: 'Schema', interpolation: 'Interpolation', lint: 'Lint (berth check)', cli: 'Command line', init: 'berth init', recipe: 'Data services (recipes)', edge: 'Edge', backup: 'Backups', deploy: 'Deploys', alert: 'Alerts', job: 'Jobs', api: 'Control API', internal: 'Internal' };
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 

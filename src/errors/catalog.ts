@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface CatalogEntry {
   readonly severity: Severity;
   /** Area of Berth that reports it; groups rows in the docs. */
-  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'deploy' | 'alert' | 'api' | 'internal';
+  readonly area: 'file' | 'schema' | 'interpolation' | 'lint' | 'cli' | 'init' | 'recipe' | 'edge' | 'backup' | 'deploy' | 'alert' | 'job' | 'api' | 'internal';
   /** Message template; `{name}` placeholders are filled from the diagnostic's params. */
   readonly message: string;
   /** What to do about it; placeholders allowed. */
@@ -82,6 +82,9 @@ export const errorCatalog = {
   BERTH_E_DEPLOY_NO_DAEMON: { severity: 'error', area: 'deploy', message: 'no Berth daemon runs stack {file}: {reason}', hint: 'start the stack first with `berth up -d`; a deploy replaces the services of a running stack' },
   BERTH_E_DEPLOY_FAILED: { severity: 'error', area: 'deploy', message: '{what} {outcome}: {reason}', hint: 'the previous version keeps serving; fix the cause shown above (the last log lines of the failing step) and deploy again' },
   BERTH_E_ROLLBACK_TARGET: { severity: 'error', area: 'deploy', message: 'cannot roll back: {reason}', hint: 'name a kept release (`berth releases` lists them), or deploy a git ref with `berth deploy --ref REF`' },
+  BERTH_E_JOB_UNKNOWN: { severity: 'error', area: 'job', message: 'the stack has no job {job}', hint: 'jobs of the running stack: {known}; a job added to berth.yml runs once it is deployed (`berth deploy`) or the stack is started again' },
+  BERTH_E_JOB_NOT_STARTED: { severity: 'error', area: 'job', message: 'job {job} was not started: {reason}', hint: 'a run by hand follows the job\'s own rules (`depends_on`, `overlap`); see `berth status` for its runs and `berth logs {job}`' },
+  BERTH_E_JOB_FAILED: { severity: 'error', area: 'job', message: 'run {run} of job {job} {reason}', hint: 'its output is in `berth logs {job}`' },
   BERTH_E_ALERT_NONE: { severity: 'error', area: 'alert', message: 'no alert channels are configured in {file}', hint: 'add `alerts:` with at least one channel (webhook, slack, telegram, email or exec); see docs/guides/alerts.md' },
   BERTH_E_ALERT_TEST_FAILED: { severity: 'error', area: 'alert', message: '{failed} of {total} alert channel(s) did not take the test message', hint: 'the failing channels and their errors are listed above; check URLs, tokens and that this server can reach them, then run `berth alerts test` again' },
   BERTH_E_SERVICE_UNKNOWN: { severity: 'error', area: 'api', message: 'service {service} does not exist', hint: 'the services of this stack: {known}' },
