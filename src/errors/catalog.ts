@@ -82,6 +82,7 @@ export const errorCatalog = {
   BERTH_E_DEPLOY_NO_DAEMON: { severity: 'error', area: 'deploy', message: 'no Berth daemon runs stack {file}: {reason}', hint: 'start the stack first with `berth up -d`; a deploy replaces the services of a running stack' },
   BERTH_E_DEPLOY_FAILED: { severity: 'error', area: 'deploy', message: '{what} {outcome}: {reason}', hint: 'the previous version keeps serving; fix the cause shown above (the last log lines of the failing step) and deploy again' },
   BERTH_E_ROLLBACK_TARGET: { severity: 'error', area: 'deploy', message: 'cannot roll back: {reason}', hint: 'name a kept release (`berth releases` lists them), or deploy a git ref with `berth deploy --ref REF`' },
+  BERTH_E_JOB_NAME_TAKEN: { severity: 'error', area: 'lint', message: 'job `{job}` has the name of a service', hint: 'give the job its own name: a job\'s events, alerts and `berth logs NAME` are told from a service\'s by name' },
   BERTH_E_JOB_UNKNOWN: { severity: 'error', area: 'job', message: 'the stack has no job {job}', hint: 'jobs of the running stack: {known}; a job added to berth.yml runs once it is deployed (`berth deploy`) or the stack is started again' },
   BERTH_E_JOB_NOT_STARTED: { severity: 'error', area: 'job', message: 'job {job} was not started: {reason}', hint: 'a run by hand follows the job\'s own rules (`depends_on`, `overlap`); see `berth status` for its runs and `berth logs {job}`' },
   BERTH_E_JOB_FAILED: { severity: 'error', area: 'job', message: 'run {run} of job {job} {reason}', hint: 'its output is in `berth logs {job}`' },

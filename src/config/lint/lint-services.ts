@@ -1,4 +1,4 @@
-// Lint rules on single services: singleton contradictions, recipes without a data folder.
+// Lint rules on single services: singleton contradictions, recipes without a data folder, a job named like a service.
 import { createDiagnostic, type Diagnostic } from '../../errors/diagnostic.js';
 import { at, rawAt, type LintContext } from './lint-context.js';
 
@@ -35,4 +35,11 @@ export function lintPostgresVersion(context: LintContext): Diagnostic[] {
     const { binaries } = drift;
     return [createDiagnostic('BERTH_E_RECIPE_VERSION_MISMATCH', { ...at(context, ['services', s.name, 'data']), service: s.name, params: { dir: s.data, service: `\`${s.name}\``, data: String(drift.dataMajor), binaries: binaries.version, bin_dir: binaries.binDir }, expected: `PostgreSQL ${String(drift.dataMajor)} binaries`, found: `PostgreSQL ${binaries.version} in ${binaries.binDir}` })];
   });
+}
+
+/** A job with a service's name: their events, alerts and `berth logs NAME` would be one. */
+export function lintJobNames(context: LintContext): Diagnostic[] {
+  return Object.values(context.stack.jobs)
+    .filter((job) => Object.hasOwn(context.stack.services, job.name))
+    .map((job) => createDiagnostic('BERTH_E_JOB_NAME_TAKEN', { ...at(context, ['jobs', job.name], 'key'), service: job.name, params: { job: job.name }, expected: 'a name no service has', found: `\`${job.name}\`, also under \`services:\`` }));
 }

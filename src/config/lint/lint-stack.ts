@@ -6,7 +6,7 @@ import type { LintOptions, LintRule } from './lint-context.js';
 import { lintDependencyConditions, lintDependencyCycles, lintUnknownDependencies } from './lint-dependencies.js';
 import { lintBindAllInterfaces, lintPortConflicts, lintRouteConflicts, lintRoutesWithoutUpstream, lintWildcardWithoutDnsHook } from './lint-network.js';
 import { lintSecretLiterals, lintTrackedEnvFiles } from './lint-secrets.js';
-import { lintPostgresVersion, lintRecipeData, lintSingletons } from './lint-services.js';
+import { lintJobNames, lintPostgresVersion, lintRecipeData, lintSingletons } from './lint-services.js';
 
 export type { LintOptions } from './lint-context.js';
 
@@ -22,6 +22,7 @@ export const LINT_RULES: readonly LintRule[] = [
   lintSingletons,
   lintRecipeData,
   lintPostgresVersion,
+  lintJobNames,
   lintSecretLiterals,
   lintTrackedEnvFiles,
 ];

@@ -66,3 +66,15 @@ describe('lint: recipes without a data folder (BERTH_E_RECIPE_NO_DATA)', () => {
     assert.ok(result.ok, JSON.stringify(codes(result)));
   });
 });
+
+describe('lint: job names', () => {
+  it('a job with a service\'s name (BERTH_E_JOB_NAME_TAKEN), at the job\'s key; distinct names pass', () => {
+    const result = loadText('services:\n  report:\n    command: node server.js\njobs:\n  report:\n    command: node report.js\n    every: 1h\n');
+    const d = only(result, 'BERTH_E_JOB_NAME_TAKEN');
+    assert.equal(d.message, 'job `report` has the name of a service');
+    assert.equal(d.path, 'jobs.report');
+    assert.equal(position(d), '5:3');
+    assert.equal(d.found, '`report`, also under `services:`');
+    assert.ok(!codes(loadText('services:\n  web:\n    command: node server.js\njobs:\n  report:\n    command: node report.js\n    every: 1h\n')).includes('BERTH_E_JOB_NAME_TAKEN'));
+  });
+});
