@@ -21,14 +21,15 @@ import { resolveStackFile, STACK_OPTIONS } from '../stack-target.js';
 export const DEPLOY_HELP = `Usage: berth deploy [--plan] [--ref REF] [--file FILE] [--env NAME] [--json]
 
 Ships a new release to the running stack. Hashes the app (the working tree minus .gitignore and
-.berthignore, or the git ref REF) and each service's resolved config, compares them with the last
-deploy, and then: takes the deploy lock, snapshots the app into .berth/releases/<id>/, runs the
-builds whose inputs changed (reusing the others), deploy.hooks.pre, the backups that must come
-first, the \`release\` commands (migrations) once with the new code and env, switches each changed
-service by its strategy (blue-green behind the edge, overlap, replace), watches the verification
-window (deploy.verify) and records the release; then deploy.hooks.post. If anything fails, the
-old version keeps serving (what changed is rolled back) and the reason and the last log lines are
-printed. Nothing changed: nothing is done. Ctrl-C interrupts and reverts.
+.berthignore, or the git ref REF) and each service's and job's resolved config, compares them with
+the last deploy, and then: takes the deploy lock, snapshots the app into .berth/releases/<id>/,
+runs the builds whose inputs changed (reusing the others), deploy.hooks.pre, the backups that must
+come first, the \`release\` commands (migrations) once with the new code and env, points the jobs
+at their new definitions (added, changed, removed), switches each changed service by its strategy
+(blue-green behind the edge, overlap, replace), watches the verification window (deploy.verify)
+and records the release; then deploy.hooks.post. If anything fails, the old version keeps serving
+(what changed, jobs included, is rolled back) and the reason and the last log lines are printed.
+Nothing changed: nothing is done. Ctrl-C interrupts and reverts.
 berth.yml and env files are read from the working tree even with --ref.
 Exit status: 0 deployed (or nothing to do), 1 failed or rolled back, 2 bad input.
   --plan      print the plan and stop; nothing is changed
