@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import type { JobStatus } from '../../src/daemon/job-controller.js';
 import type { DeployState } from '../../src/deploy/deploy-state.js';
+import type { DeployPlan } from '../../src/deploy/plan-deploy.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
@@ -51,6 +52,9 @@ jobs:
       writeFileSync(join(dir, 'berth.yml'), `${yaml.replace(`v1-${tag}`, `v2-${tag}`)}  where: { command: pwd, every: 200ms }\n`);
       const plan = await cli(dir, ['deploy', '--plan']);
       assert.match(plan, /\nJOB +ACTION +FROM RELEASE +WHY\ntick +changed +\d{8}-\d{9}-[0-9a-f]{8} +command changed\nwhere +added +- +new job\n/);
+      const json = JSON.parse(await cli(dir, ['deploy', '--plan', '--json'])) as DeployPlan;
+      assert.deepEqual(json.jobs.map((j) => [j.job, j.action, j.reasons]), [['tick', 'changed', ['command changed']], ['where', 'added', ['new job']]]);
+      assert.deepEqual(json.steps.map((s) => s.kind), ['lock', 'snapshot', 'jobs', 'record']);
       const deployed = await cli(dir, ['deploy']);
       assert.match(deployed, /0 of 1 service change; 0 builds run; release step does not run; no backups first; jobs: tick changed \(command\), where added/);
       assert.match(deployed, /jobs: tick changed \(command\), where added +- → \d{8}-\d{9}-[0-9a-f]{8} +done/, 'the summary row');
