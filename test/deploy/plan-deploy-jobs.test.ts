@@ -11,10 +11,12 @@ import { adoptRunning, STACK_FOLDER } from '../../src/deploy/adopt-running.js';
 import { computeJobHashes, computeServiceHashes, hashJobConfig, listConfigFiles, type JobHashes, type ServiceHashes } from '../../src/deploy/content-hash.js';
 import { EMPTY_DEPLOY_STATE, readDeployState, writeDeployState, type DeployState } from '../../src/deploy/deploy-state.js';
 import { planDeploy, type DeployPlan, type JobAction } from '../../src/deploy/plan-deploy.js';
+import { rebaseOnDeployState } from '../../src/deploy/rebase-on-deploy-state.js';
 import { rebaseStack } from '../../src/deploy/rebase-stack.js';
 import { recordDeploy } from '../../src/deploy/record-deploy.js';
 import { hashWorkingTree } from '../../src/deploy/snapshot-release.js';
 import { BerthError } from '../../src/errors/diagnostic.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const R1 = '20250101-000000000-aaaaaaaa';
@@ -204,5 +206,20 @@ describe('planDeploy and jobs', () => {
     const again = deployedApp();
     const unchanged = formatDeployPlan(planIn(again.root, again.state).plan, { color: false, previousRelease: R1 });
     assert.match(unchanged, /JOB +ACTION[\s\S]*Nothing changed: 2 services and 3 jobs as deployed/);
+  });
+
+  it('a daemon that starts runs each deployed job from its release folder, or from the stack folder when that is gone', () => {
+    const { root, state } = deployedApp();
+    const stateDir = join(root, '.berth');
+    mkdirSync(join(stateDir, 'releases', R1, 'app'), { recursive: true });
+    writeDeployState(join(stateDir, 'deploy-state.json'), { ...state, jobs: { ...state.jobs, report: { ...state.jobs!.report!, release: R2 } } });
+    const warnings: string[] = [];
+    const logger = createLogger({ write: (line) => warnings.push(line), level: 'warn' });
+    const { stack } = load(root);
+    const rebased = rebaseOnDeployState(stack, stateDir, logger);
+    assert.equal(rebased.jobs.tick?.cwd, join(stateDir, 'releases', R1, 'app'));
+    assert.equal(rebased.jobs.report?.cwd, root, 'its release folder is gone');
+    assert.equal(rebased.jobs.outside?.cwd, '/tmp');
+    assert.match(warnings.join('\n'), /release folder missing; the job runs from the stack folder.*report/);
   });
 });
