@@ -10,20 +10,11 @@ import type { DeployState } from '../../src/deploy/deploy-state.js';
 import type { DeployPlan } from '../../src/deploy/plan-deploy.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 const step = join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs');
 const tag = String(process.pid);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function cli(dir: string, args: string[]): Promise<string> {
   const io = captureIo(dir, env);

@@ -8,20 +8,11 @@ import type { JobStatus } from '../../src/daemon/job-controller.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { processesNaming } from '../helpers/processes.js';
 import { writeFiles } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 const step = join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs');
 const SECRET = 'job-secret-0b7e41';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function cli(dir: string, args: string[]): Promise<string> {
   const io = captureIo(dir, env);

@@ -10,6 +10,7 @@ import type { NewEvent } from '../../src/state/event-store.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { findProcesses } from '../helpers/processes.js';
 import { loadText } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const node = process.execPath;
 const step = `${node} ${join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs')}`;
@@ -19,16 +20,6 @@ const stubborn = `${node} ${stubbornFile}`;
 const stubbornArgv = JSON.stringify([node, stubbornFile]);
 
 interface Harness { supervisor: Supervisor; jobs: JobController; events: NewEvent[]; dir: string; trace: string }
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // A supervisor for the stack's services, then the job controller, as the daemon starts them; `body` runs, and both
 // are stopped whatever happens.

@@ -17,6 +17,7 @@ import { BerthError } from '../../src/errors/diagnostic.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { runBerth, type BerthRun } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const echo = join(import.meta.dirname, '..', 'fixtures', 'echo-instance.mjs');
 const env = { PATH: process.env.PATH ?? '' };
@@ -28,14 +29,6 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 async function get(port: number): Promise<string> {
   const response = await request(`http://127.0.0.1:${String(port)}/`, { headers: { host: 'app.test' } });
   return `${String(response.statusCode)} ${await response.body.text()}`;
-}
-
-async function until(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
@@ -92,7 +85,7 @@ describe('deploy errors from the daemon', { timeout: 240_000 }, () => {
     try {
       assert.equal((await berth(dir, 'up', '-d')).code, 0);
       first = berth(dir, 'deploy');
-      await until('the first deploy\'s build', () => existsSync(join(signals, 'started')));
+      await until('the first deploy\'s build', () => existsSync(join(signals, 'started')), 60_000);
 
       // The CLI is stopped by the lock before it reaches the daemon ...
       const viaCli = await berth(dir, 'deploy');

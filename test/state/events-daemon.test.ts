@@ -11,18 +11,9 @@ import { EventStore, type StoredEvent } from '../../src/state/event-store.js';
 import { openStateDb, stateDbPath } from '../../src/state/open-state-db.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { writeFiles } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const env = { PATH: process.env.PATH ?? '' };
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Events straight from the file, as `berth events` reads them with no daemon. */
 function readDb(stateDir: string): StoredEvent[] {

@@ -6,6 +6,7 @@ import { listGroupMembers, readProcStat } from '../../src/exec/proc-stat.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { SupervisorEvent } from '../../src/supervisor/supervisor-types.js';
 import { loadText } from '../helpers/temp-stack.js';
+import { until } from '../helpers/until.js';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'service.mjs');
 const node = process.execPath;
@@ -17,16 +18,6 @@ function readTrace(file: string): Trace[] {
     return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Trace);
   } catch {
     return [];
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

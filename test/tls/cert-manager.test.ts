@@ -13,6 +13,7 @@ import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { CertManager, type CertStatus } from '../../src/tls/cert-manager.js';
 import { loadText } from '../helpers/temp-stack.js';
 import { startPebble, type Pebble } from './pebble-fixture.js';
+import { until } from '../helpers/until.js';
 
 const hook = join(import.meta.dirname, '..', 'fixtures', 'dns-hook.mjs');
 let pebble: Pebble;
@@ -66,16 +67,6 @@ async function startAll(dir: string, logFile: string): Promise<Running> {
   return { manager, edge, events, stateDir };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** A TLS connection to the edge for `servername`, verified against Pebble's issuing root. */
 function openTls(servername: string): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
@@ -117,7 +108,7 @@ describe('certificates from an ACME CA (Pebble)', () => {
     try {
       const { manager } = running;
       manager.start();
-      await until('a.test, b.test and *.w.test issued', () => ['a.test', 'b.test', '*.w.test'].every((h) => byHost(manager, h)?.state === 'valid'));
+      await until('a.test, b.test and *.w.test issued', () => ['a.test', 'b.test', '*.w.test'].every((h) => byHost(manager, h)?.state === 'valid'), 60_000);
       // SNI: each name gets its own certificate, trusted through Pebble's root.
       for (const [name, expected] of [['a.test', 'a.test'], ['b.test', 'b.test'], ['x.w.test', '*.w.test']] as const) {
         const socket = await openTls(name);
@@ -128,7 +119,7 @@ describe('certificates from an ACME CA (Pebble)', () => {
       assert.match(readFileSync(hookLog, 'utf8'), /^set _acme-challenge\.w\.test env-ok\nclear _acme-challenge\.w\.test env-ok$/m, 'the dns_hook set and then cleared the record');
 
       // fail.test fails again and again, each time after a longer wait, and never blocks the others.
-      await until('fail.test to fail three times', () => (byHost(manager, 'fail.test')?.failures ?? 0) >= 3);
+      await until('fail.test to fail three times', () => (byHost(manager, 'fail.test')?.failures ?? 0) >= 3, 60_000);
       const failed = running.events.filter((e) => e.type === 'cert_failed' && e.payload?.host === 'fail.test');
       assert.ok(failed.length >= 3);
       const gaps = failed.slice(1).map((e, i) => e.time - (failed[i]?.time ?? 0));
