@@ -16,6 +16,9 @@ describe('berth check', () => {
     assert.equal(await main(['check'], io), 0);
     assert.match(io.out(), /berth\.yml: 1 service, no problems found/);
     assert.equal(io.err(), '');
+    const withJobs = captureIo(writeFiles({ 'berth.yml': `${CLEAN}jobs:\n  report: { command: node report.js, every: 1h }\n` }));
+    assert.equal(await main(['check'], withJobs), 0);
+    assert.match(withJobs.out(), /berth\.yml: 1 service, 1 job, no problems found/);
   });
 
   it('exits 2 and prints located, actionable errors', async () => {

@@ -67,7 +67,9 @@ export function runCheck(args: readonly string[], io: CliIo): number {
   }
   if (parsed.values.json !== true && errors.length === 0) {
     count = base.ok ? Object.keys(base.stack.services).length : count;
-    io.stdout(`${relative(io.cwd, file) || file}: ${String(count)} service${count === 1 ? '' : 's'}, ${warnings.length === 0 ? 'no problems found' : `${String(warnings.length)} warning${warnings.length === 1 ? '' : 's'}`}`);
+    const jobs = base.ok ? Object.keys(base.stack.jobs).length : 0;
+    const what = `${String(count)} service${count === 1 ? '' : 's'}${jobs === 0 ? '' : `, ${String(jobs)} job${jobs === 1 ? '' : 's'}`}`;
+    io.stdout(`${relative(io.cwd, file) || file}: ${what}, ${warnings.length === 0 ? 'no problems found' : `${String(warnings.length)} warning${warnings.length === 1 ? '' : 's'}`}`);
   }
   if (errors.length > 0) return EXIT.badInput;
   return warnings.length > 0 && parsed.values.strict === true ? EXIT.failed : EXIT.ok;
