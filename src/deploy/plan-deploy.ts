@@ -21,7 +21,10 @@
 //   is copied into it (reused) even for services that do not change.
 import type { ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
 import type { JobHashes, ServiceHashes } from './content-hash.js';
-import type { DeployedJob, DeployedService, DeployState } from './deploy-state.js';
+import type { DeployedService, DeployState } from './deploy-state.js';
+import { describeJobChanges, planJobs, type JobPlan } from './plan-jobs.js';
+
+export { describeJobChanges, type JobAction, type JobPlan } from './plan-jobs.js';
 
 export type Strategy = 'blue-green' | 'overlap' | 'replace';
 export type ServiceAction = Strategy | 'start' | 'stop' | 'unchanged';
@@ -56,17 +59,6 @@ export interface ReleaseStepPlan {
 export interface BackupPlan {
   readonly service: string;
   readonly reason: string;
-}
-
-export type JobAction = 'added' | 'changed' | 'removed' | 'unchanged';
-
-export interface JobPlan {
-  readonly job: string;
-  readonly action: JobAction;
-  /** What changed (`command changed`, `app code changed`, `new job`, ...), or that nothing did. */
-  readonly reasons: readonly string[];
-  /** The release it runs from now; null for a new job (or one the last deploy did not record). */
-  readonly from: string | null;
 }
 
 export type DeployStep =
@@ -171,31 +163,6 @@ function releaseReason(hashes: ServiceHashes, deployed: DeployedService | undefi
   return parts.length === 0 ? 'release inputs changed' : parts.join(', ');
 }
 
-const NOT_RECORDED = 'not recorded by the last deploy';
-
-function planJob(name: string, hashes: JobHashes, previousJobs: DeployState['jobs'], deployedBefore: boolean): JobPlan {
-  if (previousJobs === undefined) return deployedBefore ? { job: name, action: 'changed', reasons: [NOT_RECORDED], from: null } : { job: name, action: 'added', reasons: ['new job'], from: null };
-  const deployed: DeployedJob | undefined = Object.hasOwn(previousJobs, name) ? previousJobs[name] : undefined;
-  if (deployed === undefined) return { job: name, action: 'added', reasons: ['new job'], from: null };
-  const reasons: string[] = [];
-  if (hashes.config !== deployed.configHash) {
-    const parts = [...new Set([...Object.keys(hashes.parts), ...Object.keys(deployed.partHashes)])].sort();
-    const differ = parts.filter((part) => hashes.parts[part] !== deployed.partHashes[part]);
-    reasons.push(...(differ.length === 0 ? ['definition changed'] : differ.map((part) => `${part} changed`)));
-  }
-  if (hashes.code !== deployed.codeHash) reasons.push(hashes.code === null ? 'no longer runs from the app folder' : deployed.codeHash === null ? 'now runs from the app folder' : 'app code changed');
-  if (reasons.length === 0) return { job: name, action: 'unchanged', reasons: [hashes.code === null ? 'definition unchanged' : 'definition and code unchanged'], from: deployed.release };
-  return { job: name, action: 'changed', reasons, from: deployed.release };
-}
-
-/** `tick changed (command), nightly added, old removed`: the jobs a deploy changes, in one line. */
-export function describeJobChanges(jobs: readonly JobPlan[]): string {
-  return jobs
-    .filter((j) => j.action !== 'unchanged')
-    .map((j) => (j.action === 'changed' ? `${j.job} changed (${j.reasons.map((r) => r.replace(/ changed$/, '')).join(', ')})` : `${j.job} ${j.action}`))
-    .join(', ');
-}
-
 /** Everything `names` depend on, transitively (not themselves). */
 function dependenciesOf(services: Readonly<Record<string, ResolvedService>>, names: readonly string[]): Set<string> {
   const found = new Set<string>();
@@ -234,14 +201,7 @@ export function planDeploy(input: PlanDeployInput): DeployPlan {
   for (const name of removed) services.push({ service: name, action: 'stop', reasons: ['removed from the stack'], how: 'its instances stop; its data folder is kept', from: deployedOf(name)?.release ?? null });
   const changing = new Set(services.filter((s) => s.action !== 'unchanged').map((s) => s.service));
 
-  const jobs: JobPlan[] = Object.keys(stack.jobs).sort().map((name) => {
-    const found = input.jobHashes[name];
-    if (found === undefined) throw new Error(`planDeploy: no hashes for job ${name}`);
-    return planJob(name, found, previous.jobs, previous.release !== null);
-  });
-  for (const name of Object.keys(previous.jobs ?? {}).filter((n) => !Object.hasOwn(stack.jobs, n)).sort()) {
-    jobs.push({ job: name, action: 'removed', reasons: ['removed from the stack'], from: previous.jobs?.[name]?.release ?? null });
-  }
+  const jobs = planJobs(stack, input.jobHashes, previous);
   const jobChanges = describeJobChanges(jobs);
   // Added and changed jobs run from the new release: it must hold every build's output, not only the changed ones'.
   const jobsMove = jobs.some((j) => j.action === 'added' || j.action === 'changed');
