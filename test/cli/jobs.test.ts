@@ -3,21 +3,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import type { JobStatus } from '../../src/daemon/job-controller.js';
-import { captureIo } from '../helpers/capture-io.js';
 import { processesNaming } from '../helpers/processes.js';
+import { runBerth } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 const step = `${process.execPath} ${join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs')}`;
 const tag = `jobs-cli-${String(process.pid)}`;
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir, env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const berth = (dir: string, ...args: string[]): ReturnType<typeof runBerth> => runBerth(dir, env, ...args);
 
 describe('berth jobs', { timeout: 60_000 }, () => {
   it('lists the jobs, runs one by hand (--wait gives its outcome as the exit code), refuses what the job\'s rules refuse, and names an unknown job', async () => {

@@ -7,11 +7,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
 import type { InstanceStatus } from '../../src/supervisor/supervisor-types.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
-import { captureIo } from '../helpers/capture-io.js';
 import { processesNaming } from '../helpers/processes.js';
+import { runBerth } from '../helpers/run-berth.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 
@@ -27,11 +26,7 @@ function get(port: number, host: string, path: string): Promise<{ status: number
   });
 }
 
-async function berth(dir: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIo(dir, env);
-  const code = await main(args, io);
-  return { code, out: io.out(), err: io.err() };
-}
+const berth = (dir: string, ...args: string[]): ReturnType<typeof runBerth> => runBerth(dir, env, ...args);
 
 describe('the demo (README)', { timeout: 90_000 }, () => {
   it('comes up with its edge, serves the site and the API, runs its job, and leaves nothing after down', async () => {
