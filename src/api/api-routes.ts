@@ -149,7 +149,7 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
     // Ready means reachable: the edge routes to every instance that is ready now before the answer goes out.
     if (result.ok) await c.edge?.settled();
     // With every instance's status, so `berth up -d` prints its table without another request.
-    send(r, 200, { ...result, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null });
+    send(r, 200, { ...result, instances: c.supervisor.status(), edge: (await c.edge?.status()) ?? null, jobs: c.jobs?.status() ?? [] });
   } },
   { method: 'GET', path: /^\/v1\/logs\/([a-z][a-z0-9_-]*)$/, handle: (c, _q, r, params, m) => {
     const name = m[1] ?? '';

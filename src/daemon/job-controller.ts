@@ -239,14 +239,18 @@ export class JobController {
 
   /** Every job: timing, next due time, runs in progress, the last finished run. */
   status(): JobStatus[] {
-    return [...this.#jobs.values()].map((state) => ({
-      name: state.job.name,
-      timing: describeJobTiming(state.job),
-      nextRunAt: this.#stopped ? null : state.nextRunAt,
-      running: state.runs.size > 0,
-      runningSince: [...state.runs.values()].map((run) => run.startedAt),
-      last: state.last,
-    }));
+    // Every job of the stack, also before `start` (a `berth up -d` may ask just then): not scheduled yet.
+    return Object.values(this.#stack.jobs).map((job) => {
+      const state = this.#jobs.get(job.name);
+      return {
+        name: job.name,
+        timing: describeJobTiming(state?.job ?? job),
+        nextRunAt: this.#stopped ? null : (state?.nextRunAt ?? null),
+        running: (state?.runs.size ?? 0) > 0,
+        runningSince: state === undefined ? [] : [...state.runs.values()].map((run) => run.startedAt),
+        last: state?.last ?? null,
+      };
+    });
   }
 
   /** Stops the schedules and every run in progress (whole process groups); resolves once all are gone. */

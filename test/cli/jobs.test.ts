@@ -26,7 +26,9 @@ jobs:
 `,
     });
     try {
-      assert.equal((await berth(dir, 'up', '-d')).code, 0);
+      const up = await berth(dir, 'up', '-d');
+      assert.equal(up.code, 0, up.err);
+      assert.match(up.out, /JOB +WHEN +NEXT RUN +RUNNING +LAST RUN\n(?:.*\n)*hello +every 1h/, '`up -d` lists the jobs');
       const listed = await berth(dir, 'jobs', '--json');
       assert.equal(listed.code, 0, listed.err);
       assert.deepEqual((JSON.parse(listed.out) as JobStatus[]).map((job) => job.name).sort(), ['broken', 'hello', 'slow']);

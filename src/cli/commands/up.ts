@@ -11,6 +11,7 @@ import { parseDuration } from '../../shared/duration.js';
 import { cliEntry } from '../../shared/entry-points.js';
 import type { InstanceStatus } from '../../supervisor/supervisor-types.js';
 import type { EdgeStatus } from '../../daemon/edge-controller.js';
+import type { JobStatus } from '../../daemon/job-controller.js';
 import { EXIT, useColor, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
 import { usageError } from '../print-diagnostics.js';
@@ -131,14 +132,16 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
   }
   const waited = await callApi(socket, 'GET', `/v1/wait?timeout=${String(options.timeout)}`, options.timeout + 5000);
   if (!waited.ok) return (io.stderr(`berth up: ${waited.error}`), EXIT.failed);
-  const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[]; edge?: EdgeStatus | null };
+  const result = waited.body as { ok: boolean; failing?: InstanceStatus[]; instances?: InstanceStatus[]; edge?: EdgeStatus | null; jobs?: JobStatus[] };
   const { formatStatusTable } = await import('../format-status.js');
   if (result.ok) {
     // A daemon from before /v1/wait carried the instances needs one more request.
     const instances = result.instances ?? await statusOf(socket);
     const { formatEdgeStatus } = await import('../format-edge-status.js');
+    const { formatJobsTable } = await import('../format-jobs.js');
     const edge = formatEdgeStatus(result.edge ?? null);
-    io.stdout(`${formatStatusTable(instances, Date.now())}${edge === '' ? '' : `\n\n${edge}`}`);
+    const jobs = formatJobsTable(result.jobs ?? [], Date.now());
+    io.stdout(`${formatStatusTable(instances, Date.now())}${jobs === '' ? '' : `\n\n${jobs}`}${edge === '' ? '' : `\n\n${edge}`}`);
     // The services run and stay up; an edge that cannot listen is an error all the same (nothing is reachable).
     if (result.edge !== undefined && result.edge !== null && result.edge.phase !== 'listening') {
       io.stderr(`berth up: ${result.edge.error ?? `edge ${result.edge.phase}`}`);
