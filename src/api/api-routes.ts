@@ -103,7 +103,7 @@ const ROUTES: readonly { readonly method: string; readonly path: RegExp; readonl
   // `berth jobs run NAME [--wait]`: ?name=NAME&wait=1 answers once the run is over, with its outcome.
   { method: 'POST', path: /^\/v1\/jobs\/run$/, handle: async (c, _q, r, params) => {
     const name = params.get('name') ?? '';
-    const started = await (c.jobs?.runNow(name) ?? Promise.resolve({ ok: false, code: 'BERTH_E_JOB_UNKNOWN', reason: 'none' } as const));
+    const started = c.jobs === undefined || c.jobs === null ? ({ ok: false, code: 'BERTH_E_JOB_UNKNOWN', reason: 'none' } as const) : await c.jobs.runNow(name);
     if (!started.ok) {
       if (started.code === 'BERTH_E_JOB_UNKNOWN') sendError(r, 404, started.code, { job: name, known: started.reason });
       else sendError(r, 409, started.code, { job: name, reason: started.reason });

@@ -173,10 +173,9 @@ export class JobController {
   // known; with the run's environment when it may.
   #admit(state: JobState): { readonly ok: true; readonly env: Record<string, string> } | { readonly ok: false; readonly reason: string; readonly extra: Record<string, unknown> } {
     const { job } = state;
-    const notReady = job.depends_on.find((service) => !this.#options.supervisor.progress(service).ready);
-    if (notReady !== undefined) {
-      const blocked = this.#options.supervisor.progress(notReady).blocked;
-      return { ok: false, reason: `${notReady} is not ready${blocked === null ? '' : ` (${blocked})`}`, extra: { service: notReady } };
+    for (const service of job.depends_on) {
+      const { ready, blocked } = this.#options.supervisor.progress(service);
+      if (!ready) return { ok: false, reason: `${service} is not ready${blocked === null ? '' : ` (${blocked})`}`, extra: { service } };
     }
     const oldest = state.runs.values().next().value;
     if (oldest !== undefined && job.overlap === 'forbid') return { ok: false, reason: `run ${String(oldest.run)} is still running (overlap: forbid)`, extra: { running: oldest.run } };
@@ -244,8 +243,8 @@ export class JobController {
       const state = this.#jobs.get(job.name);
       return {
         name: job.name,
-        timing: describeJobTiming(state?.job ?? job),
-        nextRunAt: this.#stopped ? null : (state?.nextRunAt ?? null),
+        timing: describeJobTiming(job),
+        nextRunAt: state?.nextRunAt ?? null,
         running: (state?.runs.size ?? 0) > 0,
         runningSince: state === undefined ? [] : [...state.runs.values()].map((run) => run.startedAt),
         last: state?.last ?? null,
@@ -257,8 +256,7 @@ export class JobController {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const state of this.#jobs.values()) {
-      if (state.timer !== null) clearTimeout(state.timer);
-      state.cron?.stop();
+      this.#disarm(state);
       for (const run of state.runs.values()) void run.stop('the daemon stopped');
     }
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);

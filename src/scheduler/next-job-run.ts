@@ -1,6 +1,5 @@
 // When a job is due next: `every` counts from the daemon's start and then from each due time (a slow run does
-// not push the schedule back); `schedule` is a cron expression read by croner. Pure: the time is passed in.
-import { Cron } from 'croner';
+// not push the schedule back). Pure: the time is passed in. (`schedule` is croner's, in the job controller.)
 import type { ResolvedJob } from '../config/resolved-stack.js';
 import { parseDuration } from '../shared/duration.js';
 
@@ -21,16 +20,6 @@ export function nextEveryRun(previousDue: number, intervalMs: number, now: numbe
   const next = previousDue + intervalMs;
   if (next > now) return next;
   return previousDue + intervalMs * (Math.floor((now - previousDue) / intervalMs) + 1);
-}
-
-/** The first cron occurrence strictly after `after` (ms since the epoch), or null when there is none. */
-export function nextScheduleRun(schedule: string, after: number): number | null {
-  const cron = new Cron(schedule, { paused: true });
-  try {
-    return cron.nextRun(new Date(after))?.getTime() ?? null;
-  } finally {
-    cron.stop();
-  }
 }
 
 /** How a job's timing reads in `berth status`: `every 5m` or the cron expression. */

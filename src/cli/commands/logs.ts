@@ -28,8 +28,8 @@ export async function runLogs(args: readonly string[], io: CliIo): Promise<numbe
   const loaded = loadForCli(io, file, undefined);
   const known = loaded.ok ? Object.keys(loaded.stack.services) : [];
   const jobs = loaded.ok ? Object.keys(loaded.stack.jobs) : [];
-  // A job's log is `job.NAME`; a name that is both a service and a job means the service.
-  const isJob = (name: string): boolean => !known.includes(name) && jobs.includes(name);
+  // A job's log is `job.NAME` (a job never has a service's name: BERTH_E_JOB_NAME_TAKEN).
+  const isJob = (name: string): boolean => jobs.includes(name);
   const unknown = parsed.positionals.filter((name) => loaded.ok && !known.includes(name) && !jobs.includes(name));
   if (unknown.length > 0) return (io.stderr(`berth logs: no service or job named ${unknown.join(', ')} (services: ${known.join(', ')}${jobs.length === 0 ? '' : `; jobs: ${jobs.join(', ')}`})`), EXIT.badInput);
   const lines = parsed.values.n === undefined ? 100 : Number(parsed.values.n);
