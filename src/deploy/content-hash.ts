@@ -6,6 +6,7 @@ import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { ResolvedJob, ResolvedService, ResolvedStack } from '../config/resolved-stack.js';
 import { compileGlobList } from './match-glob.js';
+import { unreleasePath } from './release-id.js';
 import { stringifyStable } from './stable-json.js';
 
 export interface TreeEntry {
@@ -76,12 +77,6 @@ function relativize(value: unknown, root: string): unknown {
   return value;
 }
 
-/** A job's working folder with a release's app folder (`.berth/releases/<id>/app`) taken back to the stack folder. */
-function unrelease(path: string, root: string): string {
-  const match = /^\.berth\/releases\/\d{8}-\d{9}-[0-9a-f]{8}\/app(\/.*)?$/.exec(relative(root, path));
-  return match === null ? path : join(root, match[1] ?? '');
-}
-
 /** The part of a job's definition a key belongs to: what a plan names when it changed. */
 function jobPartOf(key: string): string {
   if (key === 'env' || key === 'late_env') return 'env';
@@ -91,14 +86,14 @@ function jobPartOf(key: string): string {
 
 /** Whether a job runs from inside the stack folder, i.e. from the app code a release holds. */
 export function jobRunsFromApp(job: ResolvedJob, root: string): boolean {
-  const inside = relative(root, unrelease(job.cwd, root));
+  const inside = relative(root, unreleasePath(job.cwd, root));
   return !inside.startsWith('..') && !isAbsolute(inside);
 }
 
 /** A job's config hash and part hashes (stable JSON, secrets included, paths relative to `root`; code not included). */
 export function hashJobConfig(job: ResolvedJob, root: string): { config: string; parts: Record<string, string> } {
   const { name: _name, ...rest } = job;
-  const config = relativize({ ...rest, cwd: unrelease(job.cwd, root) }, root) as Record<string, unknown>;
+  const config = relativize({ ...rest, cwd: unreleasePath(job.cwd, root) }, root) as Record<string, unknown>;
   const grouped: Record<string, Record<string, unknown>> = {};
   for (const [key, value] of Object.entries(config)) (grouped[jobPartOf(key)] ??= {})[key] = value;
   const parts = Object.fromEntries(Object.entries(grouped).map(([part, values]) => [part, sha256(stringifyStable(values))]));

@@ -29,17 +29,15 @@ export function rebaseOnDeployState(stack: ResolvedStack, stateDir: string, logg
     }
   }
   if (state.release === null) return stack;
-  const releases: Record<string, string> = {};
-  for (const [name, deployed] of Object.entries(state.services)) {
-    if (!RELEASE_ID.test(deployed.release)) continue;
-    if (existsSync(releaseAppDir(releasesDir, deployed.release))) releases[name] = deployed.release;
-    else logger.warn('release folder missing; the service runs from the stack folder', { service: name, release: deployed.release });
-  }
-  const jobReleases: Record<string, string> = {};
-  for (const [name, deployed] of Object.entries(state.jobs ?? {})) {
-    if (!RELEASE_ID.test(deployed.release)) continue;
-    if (existsSync(releaseAppDir(releasesDir, deployed.release))) jobReleases[name] = deployed.release;
-    else logger.warn('release folder missing; the job runs from the stack folder', { job: name, release: deployed.release });
-  }
-  return rebaseStack(stack, releasesDir, releases, jobReleases);
+  // Per service (or job) the release it was deployed in, when that folder is still there.
+  const present = (deployed: Readonly<Record<string, { readonly release: string }>>, kind: 'service' | 'job'): Record<string, string> => {
+    const releases: Record<string, string> = {};
+    for (const [name, { release }] of Object.entries(deployed)) {
+      if (!RELEASE_ID.test(release)) continue;
+      if (existsSync(releaseAppDir(releasesDir, release))) releases[name] = release;
+      else logger.warn(`release folder missing; the ${kind} runs from the stack folder`, { [kind]: name, release });
+    }
+    return releases;
+  };
+  return rebaseStack(stack, releasesDir, present(state.services, 'service'), present(state.jobs ?? {}, 'job'));
 }

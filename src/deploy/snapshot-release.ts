@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { BerthError, createDiagnostic } from '../errors/diagnostic.js';
 import { hashFiles, hashTree, type TreeHashes } from './content-hash.js';
 import { isGitWorkTree, listWorkingTreeFiles, readBerthIgnore, STATE_FOLDER } from './list-release-files.js';
+import { APP_FOLDER, RELEASE_ID } from './release-id.js';
 
 export interface ReleaseManifest {
   readonly id: string;
@@ -48,10 +49,7 @@ export const WORKING_TREE = 'working tree';
 export const MANIFEST_FILE = 'release.json';
 /** The released files' paths (JSON list): what a build adds to a release is everything else (build-outputs.ts). */
 export const FILES_FILE = 'files.json';
-export const APP_FOLDER = 'app';
-
-/** Release ids: UTC time to the millisecond, then 8 hex digits of the content hash; they sort by time. */
-export const RELEASE_ID = /^\d{8}-\d{9}-[0-9a-f]{8}$/;
+export { APP_FOLDER, RELEASE_ID };
 
 /** `20250314-093015123-1a2b3c4d` */
 export function formatReleaseId(created: Date, contentHash: string): string {
