@@ -1,5 +1,6 @@
 // The jobs section of `berth status`: one row a job, with its timing, next run and last run.
 import type { JobStatus } from '../daemon/job-controller.js';
+import { formatSeconds } from './format-status.js';
 import { formatTable } from './format-table.js';
 
 /** Renders the jobs table; '' when there are no jobs. `now` is passed in so tests are stable. */
@@ -9,16 +10,14 @@ export function formatJobsTable(jobs: readonly JobStatus[], now: number): string
   const rows = jobs.map((job) => [
     job.name,
     job.timing,
-    job.nextRunAt === null ? '-' : `${new Date(job.nextRunAt).toISOString()} (in ${formatSeconds(job.nextRunAt - now)})`,
-    job.running ? `yes, ${String(job.runningSince.length)} since ${formatSeconds(now - Math.min(...job.runningSince))}` : 'no',
-    job.last === null ? '-' : `${job.last.outcome}${job.last.reason === null ? '' : ` (${job.last.reason})`}, ${formatSeconds(now - job.last.finishedAt)} ago, took ${formatSeconds(job.last.finishedAt - job.last.startedAt)}`,
+    job.nextRunAt === null ? '-' : `${new Date(job.nextRunAt).toISOString()} (in ${formatAge(job.nextRunAt - now)})`,
+    job.running ? `yes, ${String(job.runningSince.length)} since ${formatAge(now - Math.min(...job.runningSince))}` : 'no',
+    job.last === null ? '-' : `${job.last.outcome}${job.last.reason === null ? '' : ` (${job.last.reason})`}, ${formatAge(now - job.last.finishedAt)} ago, took ${formatAge(job.last.finishedAt - job.last.startedAt)}`,
   ]);
   return formatTable(header, rows).join('\n');
 }
 
-function formatSeconds(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${String(seconds)}s`;
-  if (seconds < 3600) return `${String(Math.floor(seconds / 60))}m${String(seconds % 60)}s`;
-  return `${String(Math.floor(seconds / 3600))}h${String(Math.floor((seconds % 3600) / 60))}m`;
+// Rounded, not floored like an uptime: a run due in 59.6 s reads "in 1m0s".
+function formatAge(ms: number): string {
+  return formatSeconds(Math.max(0, Math.round(ms / 1000)));
 }

@@ -2,12 +2,15 @@
 import { formatTable } from './format-table.js';
 import type { InstanceStatus } from '../supervisor/supervisor-types.js';
 
-function formatUptime(startedAt: number | null, now: number): string {
-  if (startedAt === null) return '-';
-  const seconds = Math.max(0, Math.floor((now - startedAt) / 1000));
+/** Whole seconds as `42s`, `3m5s` or `2h7m` (uptimes here, ages and waits in the jobs table). */
+export function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${String(seconds)}s`;
   if (seconds < 3600) return `${String(Math.floor(seconds / 60))}m${String(seconds % 60)}s`;
   return `${String(Math.floor(seconds / 3600))}h${String(Math.floor((seconds % 3600) / 60))}m`;
+}
+
+function formatUptime(startedAt: number | null, now: number): string {
+  return startedAt === null ? '-' : formatSeconds(Math.max(0, Math.floor((now - startedAt) / 1000)));
 }
 
 /** Renders the status table; `now` is passed in so tests are stable. */

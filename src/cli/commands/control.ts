@@ -7,8 +7,7 @@ import type { EdgeStatus } from '../../daemon/edge-controller.js';
 import { deployStatePath, readDeployState } from '../../deploy/deploy-state.js';
 import { readDaemonPid, waitForProcessExit } from '../../state/previous-daemon.js';
 import type { JobStatus } from '../../daemon/job-controller.js';
-import { formatEdgeStatus } from '../format-edge-status.js';
-import { formatJobsTable } from '../format-jobs.js';
+import { formatStackStatus } from '../format-stack-status.js';
 import { formatStatusTable } from '../format-status.js';
 import { EXIT, type CliIo } from '../io.js';
 import { parseOptions } from '../parse-options.js';
@@ -51,11 +50,15 @@ export async function runDown(args: readonly string[], io: CliIo): Promise<numbe
     io.stdout(reaped.length === 0 ? 'nothing is running' : `stopped ${String(reaped.length)} process group(s) a previous daemon left: ${reaped.map((r) => `${r.service}.${String(r.instance)}`).join(', ')}`);
     return EXIT.ok;
   }
-  // The daemon answers before it has closed its socket, and exits a moment after closing it; return only once the
-  // process is gone, so `down && up -d` is safe and nothing of the stack runs once `down` returns.
-  const deadline = Date.now() + 10_000;
-  while ((await callApi(paths.socket, 'GET', '/v1/status', 1000)).ok && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  if (daemonPid !== null) await waitForProcessExit(daemonPid, Math.max(0, deadline - Date.now()));
+  // The daemon answers before it has stopped; return only once its process is gone (not just its socket, which it
+  // closes a moment before it exits), so `down && up -d` is safe and nothing of the stack runs once `down` returns.
+  // Without daemon.json (a daemon from before it was written), or for a daemon in this very process (tests), its
+  // socket going quiet is the sign.
+  if (daemonPid !== null && daemonPid !== process.pid) await waitForProcessExit(daemonPid, 10_000);
+  else {
+    const deadline = Date.now() + 10_000;
+    while ((await callApi(paths.socket, 'GET', '/v1/status', 1000)).ok && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   io.stdout('stack stopped');
   return EXIT.ok;
 }
@@ -78,11 +81,9 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<num
   const result = await callApi(paths.socket, 'GET', '/v1/status');
   if (!result.ok) return noDaemon(io, result.error);
   const body = result.body as { instances: InstanceStatus[]; edge?: EdgeStatus | null; jobs?: JobStatus[] };
-  const edge = formatEdgeStatus(body.edge ?? null);
-  const jobs = formatJobsTable(body.jobs ?? [], Date.now());
   const deployed = readDeployed(paths.stateDir);
   const release = deployed.release === null ? '' : `\n\nrelease ${deployed.release}, deployed ${deployed.deployedAt ?? '?'}${deployed.previousRelease === null ? '' : ` (before it: ${deployed.previousRelease}; \`berth rollback\` goes back)`}`;
-  io.stdout(parsed.values.json === true ? JSON.stringify({ ...body, release: deployed }, null, 2) : `${formatStatusTable(body.instances, Date.now())}${jobs === '' ? '' : `\n\n${jobs}`}${edge === '' ? '' : `\n\n${edge}`}${release}`);
+  io.stdout(parsed.values.json === true ? JSON.stringify({ ...body, release: deployed }, null, 2) : `${formatStackStatus(body.instances, body.jobs ?? [], body.edge ?? null, Date.now())}${release}`);
   return EXIT.ok;
 }
 

@@ -137,11 +137,8 @@ async function upDetached(io: CliIo, options: DetachedOptions): Promise<number> 
   if (result.ok) {
     // A daemon from before /v1/wait carried the instances needs one more request.
     const instances = result.instances ?? await statusOf(socket);
-    const { formatEdgeStatus } = await import('../format-edge-status.js');
-    const { formatJobsTable } = await import('../format-jobs.js');
-    const edge = formatEdgeStatus(result.edge ?? null);
-    const jobs = formatJobsTable(result.jobs ?? [], Date.now());
-    io.stdout(`${formatStatusTable(instances, Date.now())}${jobs === '' ? '' : `\n\n${jobs}`}${edge === '' ? '' : `\n\n${edge}`}`);
+    const { formatStackStatus } = await import('../format-stack-status.js');
+    io.stdout(formatStackStatus(instances, result.jobs ?? [], result.edge ?? null, Date.now()));
     // The services run and stay up; an edge that cannot listen is an error all the same (nothing is reachable).
     if (result.edge !== undefined && result.edge !== null && result.edge.phase !== 'listening') {
       io.stderr(`berth up: ${result.edge.error ?? `edge ${result.edge.phase}`}`);
