@@ -106,9 +106,20 @@ export class EdgeController {
 
   /** Starts the edge process and follows the supervisor; resolves once it listens or failed to. */
   async start(): Promise<void> {
-    this.#unsubscribe = this.#options.supervisor.subscribe((event) => {
+    const { supervisor } = this.#options;
+    const unsubscribe = supervisor.subscribe((event) => {
       if (event.type === 'state') this.#scheduleRefresh();
     });
+    // A deploy can add a route host: the certificate manager takes it on with the stack the deploy makes current,
+    // not at the next daemon start.
+    const unwatch = supervisor.watchStack((stack) => {
+      const added = this.#certs?.followStack(stack) ?? [];
+      if (added.length > 0) this.#options.logger.info('certificates to obtain for hosts a deploy added', { hosts: added });
+    });
+    this.#unsubscribe = () => {
+      unsubscribe();
+      unwatch();
+    };
     this.#launching = this.#launch();
     await this.#launching;
     this.#firstLaunchDone();
@@ -203,7 +214,6 @@ export class EdgeController {
 
   /** Rebuilds the table; when it changed, sends it and resolves once every worker applied it. */
   refresh(): Promise<void> {
-    this.#followStackHosts();
     const next = this.#build(this.#table.version + 1);
     const key = keyOf(next);
     if (key !== this.#tableKey) {
@@ -220,13 +230,6 @@ export class EdgeController {
     });
     this.#sending = sent;
     return sent;
-  }
-
-  // A deploy can add a route host: the certificate manager takes it on when the table follows the new stack, not at
-  // the next daemon start.
-  #followStackHosts(): void {
-    const added = this.#certs?.followStack(this.#options.supervisor.stack) ?? [];
-    if (added.length > 0) this.#options.logger.info('certificates to obtain for hosts a deploy added', { hosts: added });
   }
 
   /** Puts services (all routed ones when none given) in or out of maintenance; persisted across daemon restarts. */

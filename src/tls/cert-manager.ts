@@ -75,15 +75,12 @@ export class CertManager {
   #timer: NodeJS.Timeout | null = null;
   #started = false;
   #stopped = false;
-  /** The stack whose hosts were last taken on (followStack). */
-  #followed: ResolvedStack;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(options: CertManagerOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#loadFiles();
-    this.#followed = options.stack;
     this.#addAcmeHosts(options.stack);
   }
 
@@ -93,8 +90,6 @@ export class CertManager {
    * removed keeps its certificate and schedule (a rollback brings it back).
    */
   followStack(stack: ResolvedStack): string[] {
-    if (stack === this.#followed) return [];
-    this.#followed = stack;
     const added = this.#addAcmeHosts(stack);
     if (added.length > 0 && this.#started) this.#schedule(0);
     return added;
