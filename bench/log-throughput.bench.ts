@@ -33,11 +33,12 @@ process.stderr.write(JSON.stringify({ bytes, ms: performance.now() - start }) + 
 `;
 
 // file: stdout is a file (the baseline). berth: spawnProcess, as the supervisor runs a service (a
-// real pipe since decision 0009), read by the sink. berth-drain: the same, output read and thrown
-// away (what the transport alone costs). socketpair: the pipe Node's spawn makes ('pipe', libuv: a
-// socketpair), read by the sink: what Berth did before decision 0009.
-type Mode = 'file' | 'berth' | 'berth-drain' | 'socketpair';
-const MODES: readonly Mode[] = ['file', 'berth', 'berth-drain', 'socketpair'];
+// real pipe since decision 0009, read in place into one shared buffer since 2026-11-23), read by the
+// sink. berth-drain: the same pipe, output read and thrown away (what the transport alone costs).
+// fresh-reads: the same pipe read as a plain stream, a new buffer per read, by the sink: what Berth
+// did before reading in place.
+type Mode = 'file' | 'berth' | 'berth-drain' | 'fresh-reads';
+const MODES: readonly Mode[] = ['file', 'berth', 'berth-drain', 'fresh-reads'];
 interface Workload {
   readonly name: string;
   readonly lineBytes: number;
@@ -68,13 +69,10 @@ interface Started {
 }
 
 function start(dir: string, args: string[], mode: Mode, direct: string): Started {
-  if (mode === 'berth' || mode === 'berth-drain') {
-    const handle = spawnProcess({ command: { argv: [process.execPath, ...args] }, cwd: dir, env: {} });
-    return handle;
-  }
-  const stdout = mode === 'file' ? openSync(direct, 'a') : 'pipe';
+  if (mode !== 'file') return spawnProcess({ command: { argv: [process.execPath, ...args] }, cwd: dir, env: {}, chunksInPlace: mode !== 'fresh-reads' });
+  const stdout = openSync(direct, 'a');
   const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'pipe'] });
-  if (typeof stdout === 'number') closeSync(stdout);
+  closeSync(stdout);
   return { stdout: child.stdout, stderr: child.stderr, exit: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
@@ -82,7 +80,7 @@ async function runOnce(dir: string, workload: Workload, mode: Mode, index: numbe
   const args = ['-e', CHILD, String(workload.lineBytes), String(workload.perWrite), String(seconds)];
   const direct = join(dir, `direct-${index}.log`);
   const child = start(dir, args, mode, direct);
-  const sink = mode === 'berth' || mode === 'socketpair' ? createLogSink({ dir, service: `web-${index}`, maxSize: 0 }) : undefined;
+  const sink = mode === 'berth' || mode === 'fresh-reads' ? createLogSink({ dir, service: `web-${index}`, maxSize: 0 }) : undefined;
   if (sink !== undefined && child.stdout !== null) sink.attach(1, 'out', child.stdout);
   else child.stdout?.resume();
   let report = '';
@@ -116,11 +114,11 @@ async function main(): Promise<void> {
   console.log(`log throughput: ${cpus().length} cores, Node ${process.version}, ${seconds} s per run, ${runs} runs each (median), load average before: ${load}; the sink under the daemon's V8 flags: ${process.env.BERTH_BENCH_DAEMON_FLAGS ?? 'none'}`);
   console.log('');
   const verdicts: string[] = [];
-  const rows: string[][] = [['workload', 'to a file', 'through Berth (sink)', 'ratio (P5)', 'Berth\'s pipe, discarded', 'sink / discarded', 'socketpair + sink (before)', 'dropped', 'sink idle after exit']];
+  const rows: string[][] = [['workload', 'to a file', 'through Berth (sink)', 'ratio (P5)', 'Berth\'s pipe, discarded', 'sink / discarded', 'fresh buffer per read (before)', 'dropped', 'sink idle after exit']];
   let index = 0;
   try {
     for (const workload of workloads) {
-      const results: Record<Mode, RunResult[]> = { file: [], berth: [], 'berth-drain': [], socketpair: [] };
+      const results: Record<Mode, RunResult[]> = { file: [], berth: [], 'berth-drain': [], 'fresh-reads': [] };
       // Interleaved, so a burst of load on the machine hits every mode alike.
       for (let run = 0; run < runs; run++) {
         for (const mode of MODES) results[mode].push(await runOnce(dir, workload, mode, index++));
@@ -138,7 +136,7 @@ async function main(): Promise<void> {
         ratio.toFixed(2),
         mb(rate('berth-drain')),
         (rate('berth') / rate('berth-drain')).toFixed(2),
-        `${mb(rate('socketpair'))} (${(rate('socketpair') / rate('file')).toFixed(2)})`,
+        `${mb(rate('fresh-reads'))} (${(rate('fresh-reads') / rate('file')).toFixed(2)})`,
         String(dropped),
         `${Math.round(lag)} ms`,
       ]);

@@ -42,7 +42,7 @@ type Ending = { readonly kind: 'timeout' } | { readonly kind: 'stopped'; readonl
 export function startJobRun(options: JobRunOptions): JobRun {
   const { job, run, logs, runDir, graceMs } = options;
   const name = jobLogName(job.name);
-  const handle = spawnProcess({ command: job.command, cwd: job.cwd, env: options.env });
+  const handle = spawnProcess({ command: job.command, cwd: job.cwd, env: options.env, chunksInPlace: true });
   const startedAt = Date.now();
   if (handle.pid === 0) {
     const done = handle.exit.then((exit): JobOutcome => {

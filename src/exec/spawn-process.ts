@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ResolvedCommand } from '../config/resolved-stack.js';
-import { closeQuietly, openLogPipe, pipeReader, type PipeEnds } from './open-log-pipe.js';
+import { closeQuietly, openLogPipe, pipeReader, pipeReaderInPlace, type PipeEnds } from './open-log-pipe.js';
 import { readProcStat } from './proc-stat.js';
 
 export interface SpawnSpec {
@@ -14,6 +14,11 @@ export interface SpawnSpec {
   readonly notify?: boolean;
   /** Run as this user and group (set only when Berth runs as root, e.g. PostgreSQL, which refuses root). */
   readonly user?: { readonly uid: number; readonly gid: number };
+  /**
+   * stdout and stderr emit views of a shared buffer, valid only during each 'data' listener
+   * (pipeReaderInPlace): for readers that copy what they keep, such as the log sink.
+   */
+  readonly chunksInPlace?: boolean;
 }
 
 export interface ExitInfo {
@@ -76,11 +81,12 @@ export function spawnProcess(spec: SpawnSpec): ProcessHandle {
   });
   const pid = child.pid ?? 0;
   const notifyStream = notify ? (child.stdio[NOTIFY_FD] as Readable | null | undefined) ?? null : null;
-  return { pid, pgid: pid, startTime: pid === 0 ? 0 : (readProcStat(pid)?.startTime ?? 0), stdout: reader(pipes[0], child.stdout), stderr: reader(pipes[1], child.stderr), notify: notifyStream, exit };
+  return { pid, pgid: pid, startTime: pid === 0 ? 0 : (readProcStat(pid)?.startTime ?? 0), stdout: reader(pipes[0], child.stdout, spec.chunksInPlace), stderr: reader(pipes[1], child.stderr, spec.chunksInPlace), notify: notifyStream, exit };
 }
 
-function reader(ends: PipeEnds | undefined, fallback: Readable | null): Readable | null {
-  return ends === undefined ? fallback : pipeReader(ends.read);
+function reader(ends: PipeEnds | undefined, fallback: Readable | null, inPlace = false): Readable | null {
+  if (ends === undefined) return fallback;
+  return inPlace ? pipeReaderInPlace(ends.read) : pipeReader(ends.read);
 }
 
 function failed(error: string): ProcessHandle {

@@ -17,7 +17,10 @@ export type LogListener = (line: LogLine) => void;
 
 /** Everything a service's output goes through: files under .berth/logs, a ring of recent lines, listeners. */
 export interface LogSink {
-  /** Drains a child's stdout or stderr; never pauses it, whatever the disk does. */
+  /**
+   * Drains a child's stdout or stderr; never pauses it, whatever the disk does. Keeps nothing of a
+   * 'data' chunk after its listener returns, so the source may reuse one buffer (pipeReaderInPlace).
+   */
   attach(instance: number, stream: 'out' | 'err', source: NodeJS.ReadableStream): void;
   /** Writes a line of Berth's own (state changes, probe failures). */
   write(instance: number, text: string): void;

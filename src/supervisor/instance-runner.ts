@@ -171,7 +171,7 @@ export class InstanceRunner {
     const probes = [service.startup, service.ready, service.live];
     const launchUser = recipe?.launch.user;
     const handle = spawnProcess({
-      command, cwd: recipe?.launch.cwd ?? service.cwd, env: recipe === null ? env : { ...env, ...recipe.launch.env }, notify: probes.some((p) => p?.kind === 'notify'),
+      command, cwd: recipe?.launch.cwd ?? service.cwd, env: recipe === null ? env : { ...env, ...recipe.launch.env }, notify: probes.some((p) => p?.kind === 'notify'), chunksInPlace: true,
       ...(launchUser === undefined ? {} : { user: { uid: launchUser.uid, gid: launchUser.gid } }),
     });
     const started = Date.now();

@@ -107,6 +107,26 @@ describe('spawnProcess: output pipes', () => {
     assert.deepEqual(order, ['exited', 'stdout ended'], 'the shell exits first; the grandchild still holds stdout');
   });
 
+  it('reads in place when asked: chunks are views of one shared buffer, and every byte of two children at once arrives', { timeout: 20_000 }, async () => {
+    const script = "const b = Buffer.alloc(300000, process.argv[1]); for (let i = 0; i < 20; i++) require('node:fs').writeSync(1, b);";
+    const handles = ['a', 'b'].map((letter) => spawnProcess({ command: { argv: [process.execPath, '-e', script, letter] }, cwd: '/tmp', env: {}, chunksInPlace: true }));
+    const underlying = new Set<ArrayBuffer>();
+    const counts = handles.map((handle) => new Promise<Record<string, number>>((resolve) => {
+      const seen: Record<string, number> = {};
+      handle.stdout?.on('data', (chunk: Buffer) => {
+        underlying.add(chunk.buffer as ArrayBuffer);
+        // Counted before returning: the next read overwrites the chunk.
+        for (const byte of chunk) seen[String.fromCharCode(byte)] = (seen[String.fromCharCode(byte)] ?? 0) + 1;
+      });
+      handle.stdout?.once('end', () => {
+        resolve(seen);
+      });
+    }));
+    assert.deepEqual(await Promise.all(counts), [{ a: 6_000_000 }, { b: 6_000_000 }]);
+    assert.equal(underlying.size, 1, 'every chunk of both readers is a view of the same buffer');
+    await Promise.all(handles.map((handle) => handle.exit));
+  });
+
   it('gives a child none of the pipes of another child', async () => {
     const first = spawnProcess({ command: { argv: ['/bin/sleep', '30'] }, cwd: '/', env: {} });
     const second = spawnProcess({ command: { argv: ['/bin/sleep', '30'] }, cwd: '/', env: {} });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { spawnProcess } from '../../src/exec/spawn-process.js';
@@ -105,6 +106,32 @@ describe('createLogSink: lines', { concurrency: true }, () => {
     source.write('done\nstill typing');
     await sink.close();
     assert.deepEqual(textsOf(readLogFile(join(dir, 'web.log'))), ['done', 'still typing']);
+  });
+
+  it('keeps nothing of a chunk after its listener returns: a source reusing one buffer gives the same file and ring', async () => {
+    // The supervisor's pipes emit views of one shared buffer (pipeReaderInPlace); a sink that kept a view (a held
+    // partial line, a range of a long line, a ring entry) would find it overwritten by the next read.
+    const chunks = ['one\ntw', 'o\r', '\nthree is a line longer than the cap of sixteen', ' bytes\nfour\n', 'five without', ' newline'];
+    const run = async (inPlace: boolean): Promise<[string, string[]]> => {
+      const dir = tempDir();
+      const sink = createLogSink({ dir, service: 'web', maxLineBytes: 16, partialFlushMs: 10_000, now: () => FIXED_TIME });
+      const shared = Buffer.alloc(64);
+      const source = new EventEmitter() as EventEmitter & { resume: () => void };
+      source.resume = () => undefined;
+      sink.attach(1, 'out', source as unknown as NodeJS.ReadableStream);
+      for (const chunk of chunks) {
+        const length = shared.write(chunk);
+        source.emit('data', inPlace ? shared.subarray(0, length) : Buffer.from(chunk));
+        // What the next read would do to the shared buffer.
+        shared.fill('Z');
+      }
+      source.emit('end');
+      await sink.close();
+      return [readFileSync(join(dir, 'web.log'), 'utf8'), textsOf(sink.recent(100))];
+    };
+    const [fresh, inPlace] = [await run(false), await run(true)];
+    assert.deepEqual(fresh[1], ['one', 'two', 'three is a line ', 'longer than the ', 'cap of sixteen b', 'ytes', 'four', 'five without new', 'line']);
+    assert.deepEqual(inPlace, fresh);
   });
 
   it('writes Berth lines as stream `berth`, one file line per text line', async () => {

@@ -21,12 +21,13 @@ export interface ChildRun {
 }
 
 /**
- * Runs a fixture with node through spawnProcess (so over the pipes Berth gives services); its stdout
+ * Runs a fixture with node through spawnProcess (so over the pipes Berth gives services, read in place
+ * into one shared buffer, as the supervisor reads them); its stdout
  * (and stderr, with `bothStreams`) goes to `sink` as `instance`. Resolves once it exited and both
  * streams closed.
  */
 export async function runFixture(sink: LogSink, instance: number, fixture: string, args: readonly string[], bothStreams = true): Promise<ChildRun> {
-  const handle = spawnProcess({ command: { argv: [process.execPath, join(fixtures, fixture), ...args] }, cwd: fixtures, env: {} });
+  const handle = spawnProcess({ command: { argv: [process.execPath, join(fixtures, fixture), ...args] }, cwd: fixtures, env: {}, chunksInPlace: true });
   const { stdout, stderr } = handle;
   if (stdout === null || stderr === null) throw new Error('spawnProcess gave no stdout or stderr');
   const closed = Promise.all([closedOf(stdout), closedOf(stderr)]);
