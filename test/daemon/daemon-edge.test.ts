@@ -7,6 +7,8 @@ import { Agent, request } from 'undici';
 import { main } from '../../src/cli/main.js';
 import { getStatePaths } from '../../src/daemon/state-paths.js';
 import type { EdgeStatus } from '../../src/daemon/edge-controller.js';
+import { isProcessAlive, listGroupMembers } from '../../src/exec/proc-stat.js';
+import { readProcessRecords } from '../../src/exec/process-records.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { processesNaming } from '../helpers/processes.js';
@@ -36,16 +38,22 @@ async function status(dir: string): Promise<{ instances: { service: string; inst
   return JSON.parse(io.out()) as { instances: { service: string; instance: number; pid: number | null }[]; edge: EdgeStatus | null };
 }
 
-/** Processes whose command line names the edge's entry (its primary and workers). */
-function edgeProcesses(): number[] {
-  return processesNaming('edge-main');
+/**
+ * The pids of this stack's edge (its primary and workers: one process group, recorded in the stack's run folder).
+ * Why not every process naming the edge's entry: other test files run their own edges at the same time.
+ */
+function edgeProcesses(dir: string): number[] {
+  const record = readProcessRecords(getStatePaths(join(dir, 'berth.yml')).runDir).find((r) => r.service === '.edge');
+  if (record === undefined) return [];
+  const group = new Set(listGroupMembers(record.pgid).map((member) => member.pid));
+  return processesNaming('edge-main').filter((pid) => group.has(pid));
 }
 
 describe('daemon with the edge', () => {
   it('routes through edge workers, answers maintenance with 503, counts per route, logs access, restarts blue/green under load with zero failed requests, and leaves nothing after down', async () => {
     const port = await allocatePort();
     const dir = writeFiles({ 'berth.yml': stackYaml(port), 'public/index.html': '<h1>site</h1>' });
-    const before = new Set(edgeProcesses());
+    let edgePids: number[] = [];
     try {
       const up = captureIo(dir, env);
       assert.equal(await main(['up', '-d'], up), 0, up.err());
@@ -127,11 +135,12 @@ describe('daemon with the edge', () => {
       const line = JSON.parse(readFileSync(log, 'utf8').trim().split('\n')[0] ?? '{}') as { method?: string; status?: number; path?: string };
       assert.equal(line.method, 'GET');
       assert.equal(typeof line.status, 'number');
+      edgePids = edgeProcesses(dir);
+      assert.equal(edgePids.length, 3, 'the edge runs as a primary and 2 workers');
     } finally {
       await main(['down'], captureIo(dir, env));
     }
-    const left = edgeProcesses().filter((pid) => !before.has(pid));
-    assert.deepEqual(left, [], 'no edge process survives down');
+    assert.deepEqual(edgePids.filter(isProcessAlive), [], 'no edge process survives down');
   });
 
   it('keeps the services running and says why when the edge cannot listen', async () => {
