@@ -28,7 +28,8 @@ export interface RunnerContext {
 
 type Outcome =
   | { readonly kind: 'stopped' }
-  | { readonly kind: 'exit'; readonly exit: ExitInfo; readonly uptimeMs: number }
+  // `exitedAt`: when the leader's exit was seen (absent when it never started).
+  | { readonly kind: 'exit'; readonly exit: ExitInfo; readonly uptimeMs: number; readonly exitedAt?: number }
   | { readonly kind: 'unhealthy'; readonly why: 'start' | 'live'; readonly output: string; readonly uptimeMs: number }
   // A recipe found something a restart will not fix (foreign data folder, wrong password, port taken).
   | { readonly kind: 'fatal'; readonly error: Diagnostic };
@@ -132,7 +133,10 @@ export class InstanceRunner {
       }
       this.#context.logs.write(this.#context.instance, `${why}; restarting in ${String(delay)} ms`);
       this.#update({ phase: 'backoff', reason: `${why}; restarting in ${String(delay)} ms`, pid: null, ready: service.ready === null ? null : false });
-      if ((await Promise.race([sleep(delay), this.#stopRequested])) === 'stop') break;
+      // Why from the exit: the delay paces restarts after a crash, and cleaning up the dead leader's group (a /proc
+      // scan, 10–40 ms on a busy machine) is part of that wait, not added to it (P3, crash → respawn).
+      const waited = outcome.kind === 'exit' && outcome.exitedAt !== undefined ? Date.now() - outcome.exitedAt : 0;
+      if ((await Promise.race([sleep(Math.max(0, delay - waited)), this.#stopRequested])) === 'stop') break;
       // Counted silently: the next state event (starting) carries it, so each phase change is one event.
       this.#status = { ...this.#status, restarts: this.#status.restarts + 1 };
     }
@@ -198,7 +202,7 @@ export class InstanceRunner {
     const { service, instance, logs } = this.#context;
     const started = Date.now();
     const runners: ProbeRunner[] = [];
-    const exited = handle.exit.then((exit): Outcome => ({ kind: 'exit', exit, uptimeMs: Date.now() - started }));
+    const exited = handle.exit.then((exit): Outcome => ({ kind: 'exit', exit, uptimeMs: Date.now() - started, exitedAt: Date.now() }));
     const stopped = this.#stopRequested.then((): Outcome => ({ kind: 'stopped' }));
     let unhealthy: (outcome: Outcome) => void = () => undefined;
     const failing = new Promise<Outcome>((resolve) => (unhealthy = resolve));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { listGroupMembers, readProcStat } from '../../src/exec/proc-stat.js';
@@ -136,6 +136,24 @@ describe('supervisor', () => {
     await until('flaky to run again', () => supervisor.status().find((s) => s.phase === 'running'), 5000);
     await until('the crash loop to be resolved', () => events.find((e) => e.type === 'crash_loop_resolved'), 5000);
     await supervisor.down();
+  });
+
+  it('counts the restart delay from the crash, not from the end of the clean-up of its process group', async () => {
+    // The leader exits at once; a grandchild that ignores SIGTERM keeps the group alive for 600 ms, which the
+    // clean-up waits out. The 700 ms delay runs from the exit: a restart ≈ 700 ms after it, not ≈ 1300.
+    const { supervisor, dir } = startStack(`services:
+  crashy:
+    command: echo "start $(date +%s%3N)" >> runs; (trap "" TERM; sleep 0.6) & echo "exit $(date +%s%3N)" >> runs; exit 1
+    stop: { timeout: 5s }
+    backoff: { initial: 700ms }
+`);
+    await supervisor.up();
+    const runs = (): string[][] => (existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n').map((line) => line.split(' ')) : []);
+    await until('the second run', () => runs().filter(([event]) => event === 'start').length >= 2, 10_000);
+    await supervisor.down();
+    const [first, second] = [runs().find(([event]) => event === 'exit'), runs().filter(([event]) => event === 'start')[1]];
+    const gap = Number(second?.[1]) - Number(first?.[1]);
+    assert.ok(gap >= 650 && gap < 1150, `restarted ${String(gap)} ms after the crash (delay 700 ms, clean-up 600 ms)`);
   });
 
   it('kills what a crashed instance left behind before restarting it, and an explicit restart leaves no old processes', async () => {

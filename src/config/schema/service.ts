@@ -51,7 +51,7 @@ export const serviceSchema = z
     restart: z.enum(['always', 'on-failure', 'never']).default('always').meta({ description: 'When to restart after an exit. Restarts back off exponentially and never give up for good.' }),
     backoff: z
       .strictObject({
-        initial: durationSchema.default('100ms').meta({ description: 'First restart delay.' }),
+        initial: durationSchema.default('100ms').meta({ description: 'First restart delay, counted from the exit.' }),
         max: durationSchema.default('30s').meta({ description: 'Largest restart delay.' }),
         reset_after: durationSchema.default('60s').meta({ description: 'Uptime after which the delay starts from `initial` again.' }),
       })
