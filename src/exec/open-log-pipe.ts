@@ -57,7 +57,7 @@ let sharedReadBuffer: Buffer | undefined;
  * or copies what it keeps before it returns.
  * Why: a plain stream allocates a fresh 64 KiB buffer per read and passes it through the stream
  * machinery; a child writing 8 KiB blocks flat out then waits on a full pipe for the daemon. Reading
- * in place (net.Socket's `onread`) let such a child write 1.3× as fast (docs/benchmarks.md, P5).
+ * in place (net.Socket's `onread`) let such a child write 1.3–1.4× as fast (docs/benchmarks.md, P5).
  * One buffer serves every reader because a read's callback runs to its end before the next read.
  * The trap: a listener that keeps a chunk (pushes it to a list, holds a subarray) finds it rewritten.
  */
