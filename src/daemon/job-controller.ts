@@ -1,7 +1,8 @@
-// The daemon's side of `jobs:`: each job's next due time (`every` from the daemon's start, then from each due
-// time; `schedule` by croner), what happens when a run is due while one still runs (`overlap`), the services a
-// run waits for (`depends_on`: not ready means skipped), events, and the status `berth status` shows. Stopping
-// stops every run's whole process group; nothing a job started outlives the daemon.
+// The daemon's side of `jobs:`: each job's next due time (`every` from its last run or the daemon's start, then from
+// each due time; `schedule` by croner; a run missed while the daemon was down is made up once at start), what happens
+// when a run is due while one still runs (`overlap`), the services a run waits for (`depends_on`: not ready means
+// skipped), events, and the status `berth status` shows. Stopping stops every run's whole process group; nothing a
+// job started outlives the daemon.
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import type { ResolvedJob, ResolvedStack } from '../config/resolved-stack.js';
@@ -9,7 +10,7 @@ import { createLogSink } from '../logs/create-log-sink.js';
 import type { LogSink } from '../logs/log-types.js';
 import { buildJobEnv } from '../scheduler/job-env.js';
 import { jobLogName } from '../scheduler/job-log-name.js';
-import { describeJobTiming, nextEveryRun, readEveryMs } from '../scheduler/next-job-run.js';
+import { describeJobTiming, isCronRunMissed, nextEveryRun, planEveryStart, readEveryMs } from '../scheduler/next-job-run.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -24,7 +25,12 @@ export interface JobControllerOptions {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long a stopped or timed-out run has after SIGTERM before SIGKILL (default 10 s). */
   readonly graceMs?: number;
+  /** When a job last started under an earlier daemon (its newest `job_started` event), read by `start()`. */
+  readonly lastStarted?: (job: string) => number | null;
 }
+
+/** What started a run: its schedule, `berth jobs run`, or a run owed from while the daemon was down. */
+export type JobTrigger = 'schedule' | 'manual' | 'missed';
 
 /** One job as `berth status` shows it. */
 export interface JobStatus {
@@ -50,6 +56,8 @@ interface JobState {
 }
 
 const DEFAULT_GRACE_MS = 10_000;
+/** How often a made-up run looks whether its services are ready yet. */
+const CATCH_UP_POLL_MS = 200;
 
 export class JobController {
   readonly #options: JobControllerOptions;
@@ -66,10 +74,10 @@ export class JobController {
     this.#stack = options.stack;
   }
 
-  /** Starts every job's schedule; nothing runs before its first due time. */
+  /** Starts every job's schedule; a run owed from before the start is made up once, when its services are ready. */
   start(): void {
     const now = Date.now();
-    for (const job of Object.values(this.#stack.jobs)) this.#add(job, now);
+    for (const job of Object.values(this.#stack.jobs)) this.#add(job, now, this.#options.lastStarted?.(job.name) ?? null);
   }
 
   /**
@@ -97,27 +105,45 @@ export class JobController {
     for (const job of Object.values(stack.jobs)) if (!this.#jobs.has(job.name)) this.#add(job, now);
   }
 
-  #add(job: ResolvedJob, now: number): void {
+  #add(job: ResolvedJob, now: number, lastStarted: number | null = null): void {
     const logs = createLogSink({ dir: join(this.#options.stateDir, 'logs'), service: jobLogName(job.name), onError: (error) => {
       this.#options.logger.warn('job log write failed', { job: job.name, error });
     } });
     const state: JobState = { job, logs, runs: new Map(), nextRunAt: null, timer: null, cron: null, last: null };
     this.#jobs.set(job.name, state);
-    this.#schedule(state, now);
+    this.#schedule(state, now, lastStarted);
   }
 
-  #schedule(state: JobState, now: number): void {
+  #schedule(state: JobState, now: number, lastStarted: number | null = null): void {
     const { job } = state;
     const everyMs = readEveryMs(job);
-    if (everyMs !== null) this.#arm(state, now + everyMs, everyMs);
-    else if (job.schedule !== undefined) {
+    if (everyMs !== null) {
+      const { firstDue, missed } = planEveryStart(everyMs, lastStarted, now);
+      this.#arm(state, firstDue, everyMs);
+      if (missed && job.missed === 'run') this.#catchUp(state);
+    } else if (job.schedule !== undefined) {
       const cron = new Cron(job.schedule, { unref: true }, () => {
         state.nextRunAt = cron.nextRun()?.getTime() ?? null;
         this.#due(state);
       });
       state.cron = cron;
       state.nextRunAt = cron.nextRun()?.getTime() ?? null;
+      if (job.missed === 'run' && isCronRunMissed(cron.previousRuns(1)[0]?.getTime() ?? null, lastStarted)) this.#catchUp(state);
     }
+  }
+
+  // A run owed from while the daemon was down. Its services are starting too, so it waits for them to be ready
+  // instead of being skipped; it is dropped if the job's next regular run comes first, or the job changes or goes.
+  #catchUp(state: JobState): void {
+    const { job } = state;
+    const deadline = state.nextRunAt ?? Number.POSITIVE_INFINITY;
+    const current = (): boolean => !this.#stopped && this.#jobs.get(job.name) === state && state.job === job && Date.now() < deadline;
+    this.#track((async () => {
+      while (current() && !job.depends_on.every((service) => this.#options.supervisor.progress(service).ready)) {
+        await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS).unref());
+      }
+      if (current()) this.#due(state, 'missed');
+    })());
   }
 
   #disarm(state: JobState): void {
@@ -150,10 +176,10 @@ export class JobController {
     state.timer = timer;
   }
 
-  #due(state: JobState): void {
+  #due(state: JobState, trigger: JobTrigger = 'schedule'): void {
     if (this.#stopped) return;
     const admitted = this.#admit(state);
-    if (admitted.ok) this.#track(this.#launch(state, admitted.env, 'schedule'));
+    if (admitted.ok) this.#track(this.#launch(state, admitted.env, trigger));
     else this.#skip(state, admitted.reason, admitted.extra);
   }
 
@@ -186,7 +212,7 @@ export class JobController {
 
   // Starts a run, once the runs in progress are stopped under `overlap: replace`; null when the controller stopped or
   // a deploy removed the job meanwhile.
-  async #launch(state: JobState, env: Record<string, string>, trigger: 'schedule' | 'manual'): Promise<JobRun | null> {
+  async #launch(state: JobState, env: Record<string, string>, trigger: JobTrigger): Promise<JobRun | null> {
     const running = [...state.runs.values()];
     if (running.length > 0 && state.job.overlap === 'replace') {
       await Promise.all(running.map((run) => run.stop('replaced by a newer run (overlap: replace)')));
@@ -200,7 +226,7 @@ export class JobController {
     this.#options.record({ time: Date.now(), type: 'job_skipped', service: state.job.name, payload: { reason, ...extra } });
   }
 
-  #start(state: JobState, env: Record<string, string>, trigger: 'schedule' | 'manual'): JobRun {
+  #start(state: JobState, env: Record<string, string>, trigger: JobTrigger): JobRun {
     const { job, logs } = state;
     this.#runNumber += 1;
     const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? DEFAULT_GRACE_MS });

@@ -62,7 +62,9 @@ export async function startDaemon(options: DaemonOptions): Promise<StartDaemonRe
   let server: Server | null = null;
   const edge = await createEdge(options, supervisor, logger, recorder.append);
   const backups = await createBackups(options, supervisor, logger, recorder.append);
-  let jobs = await createJobs(options.stack, options, supervisor, logger, recorder.append);
+  // Runs missed while the daemon was down are made up at start: each job's last start is in the event log.
+  const lastStarted = (job: string): number | null => recorder.store?.list({ service: job, types: ['job_started'], limit: 1 })[0]?.time ?? null;
+  let jobs = await createJobs(options.stack, options, supervisor, logger, recorder.append, lastStarted);
   // A deploy or a rollback makes a new stack current: the jobs follow it, and the first jobs a deploy adds to a stack
   // that had none get their controller then.
   let jobsMade: Promise<void> | null = null;
@@ -151,11 +153,11 @@ async function createBackups(options: DaemonOptions, supervisor: Supervisor, log
   return new BackupController({ stack: options.stack, supervisor, stateDir: options.paths.stateDir, logger, record, env: options.baseEnv });
 }
 
-// Imported only when `jobs:` has any.
-async function createJobs(stack: ResolvedStack, options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void): Promise<JobController | null> {
+// Imported only when `jobs:` has any. `lastStarted` only at the daemon's start: jobs a deploy adds start afresh.
+async function createJobs(stack: ResolvedStack, options: DaemonOptions, supervisor: Supervisor, logger: Logger, record: (event: NewEvent) => void, lastStarted?: (job: string) => number | null): Promise<JobController | null> {
   if (Object.keys(stack.jobs).length === 0) return null;
   const { JobController } = await import('./job-controller.js');
-  return new JobController({ stack, supervisor, stateDir: options.paths.stateDir, logger: logger.child({ part: 'jobs' }), record, baseEnv: options.baseEnv });
+  return new JobController({ stack, supervisor, stateDir: options.paths.stateDir, logger: logger.child({ part: 'jobs' }), record, baseEnv: options.baseEnv, ...(lastStarted === undefined ? {} : { lastStarted }) });
 }
 
 // Imported only when something is routed, so a daemon without routes never loads the edge's modules.

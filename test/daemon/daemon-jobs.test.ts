@@ -54,4 +54,23 @@ jobs:
     assert.deepEqual(processesNaming(`hang-${String(process.pid)}`), [], 'no job process outlives down');
     assert.deepEqual(processesNaming(`tick-${String(process.pid)}`), []);
   });
+
+  it('a run missed while the daemon was down is made up when it starts again, from the event log', async () => {
+    const dir = writeFiles({ 'berth.yml': `services:\n  idle: { command: sleep 60 }\njobs:\n  sync: { command: ${process.execPath} ${step}, every: 2s }\n` });
+    const started = async (): Promise<{ time: number; payload: { trigger: string } }[]> => (await cli(dir, ['events', '--type', 'job_started', '--json'])).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { time: number; payload: { trigger: string } });
+    try {
+      await cli(dir, ['up', '-d']);
+      await until('a first run', async () => (await started()).length >= 1, 10_000);
+      await cli(dir, ['down']);
+      // Down for longer than the interval: one run is owed.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const upAgain = Date.now();
+      await cli(dir, ['up', '-d']);
+      const owed = await until('the made-up run', async () => (await started()).find((e) => e.time >= upAgain), 10_000);
+      assert.equal(owed.payload.trigger, 'missed');
+      assert.ok(owed.time - upAgain < 1500, `made up at start, not an interval later (${String(owed.time - upAgain)} ms)`);
+    } finally {
+      await main(['down'], captureIo(dir, env));
+    }
+  });
 });

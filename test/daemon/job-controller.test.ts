@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JobController } from '../../src/daemon/job-controller.js';
@@ -23,7 +23,7 @@ interface Harness { supervisor: Supervisor; jobs: JobController; events: NewEven
 
 // A supervisor for the stack's services, then the job controller, as the daemon starts them; `body` runs, and both
 // are stopped whatever happens.
-async function withJobs(yaml: string, body: (h: Harness) => Promise<void>): Promise<void> {
+async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, lastStarted?: (job: string) => number | null): Promise<void> {
   const text = yaml.startsWith('services:') ? yaml : `services: {}\n${yaml}`;
   const loaded = loadText(text.replaceAll('STEP', step).replaceAll('STUBBORN_ARGV', stubbornArgv).replaceAll('STUBBORN', stubborn));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
@@ -32,7 +32,7 @@ async function withJobs(yaml: string, body: (h: Harness) => Promise<void>): Prom
   const baseEnv = { PATH: process.env.PATH, TRACE: trace };
   const supervisor = new Supervisor({ stack: loaded.stack, stateDir, baseEnv });
   const events: NewEvent[] = [];
-  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, graceMs: 300 });
+  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, graceMs: 300, ...(lastStarted === undefined ? {} : { lastStarted }) });
   try {
     await supervisor.up();
     jobs.start();
@@ -139,6 +139,60 @@ jobs:
       assert.match(String(skipped.payload.reason), /^db is not ready/);
       assert.equal(ofType(events, 'job_started').length, 0);
     });
+  });
+
+  it('makes up an `every` run missed while the daemon was down, once, and keeps the interval from then', async () => {
+    const start = Date.now();
+    await withJobs('jobs:\n  tick: { command: STEP, every: 1s }\n', async ({ events }) => {
+      const owed = await until('the made-up run', () => ofType(events, 'job_started')[0], 3000);
+      assert.equal(owed.payload?.trigger, 'missed');
+      assert.ok(owed.time - start < 900, `made up at once, not after an interval (${String(owed.time - start)} ms)`);
+      const next = await until('the next run', () => ofType(events, 'job_started')[1], 3000);
+      assert.equal(next.payload?.trigger, 'schedule', 'made up once, not once per missed interval');
+      assert.ok(next.time - owed.time >= 800, `then one interval later (${String(next.time - owed.time)} ms)`);
+    }, () => start - 60_000);
+  });
+
+  it('starts an `every` job that ran shortly before the daemon stopped one interval after that run, not after the start', async () => {
+    const start = Date.now();
+    await withJobs('jobs:\n  tick: { command: STEP, every: 1500ms }\n', async ({ events }) => {
+      const first = await until('the first run', () => ofType(events, 'job_started')[0], 3000);
+      assert.equal(first.payload?.trigger, 'schedule');
+      const after = first.time - start;
+      assert.ok(after >= 350 && after < 1200, `due 1500 ms after the last run, 1000 ms before the start (${String(after)} ms after it)`);
+    }, () => start - 1000);
+  });
+
+  it('makes up a `schedule` run whose time passed without a run; not for a job that ran since, one that never ran, or one with `missed: skip`', async () => {
+    const yaml = 'jobs:\n  owed: { command: STEP, schedule: "0 0 1 1 *" }\n  settled: { command: STEP, schedule: "0 0 1 1 *" }\n  fresh: { command: STEP, schedule: "0 0 1 1 *" }\n  digest: { command: STEP, schedule: "0 0 1 1 *", missed: skip }\n  tick: { command: STEP, every: 1h, missed: skip }\n';
+    const now = Date.now();
+    const longAgo = now - 400 * 24 * 3600_000;
+    const last: Record<string, number> = { owed: longAgo, settled: now - 1000, digest: longAgo, tick: longAgo };
+    await withJobs(yaml, async ({ events }) => {
+      await until('the made-up run to succeed', () => ofType(events, 'job_succeeded')[0], 3000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // tick (every 1h, last run long ago) would be made up at once but for `missed: skip`.
+      assert.deepEqual(ofType(events, 'job_started').map((e) => [e.service, e.payload?.trigger]), [['owed', 'missed']]);
+    }, (job) => last[job] ?? null);
+  });
+
+  it('a made-up run waits for its services to be ready instead of being skipped', async () => {
+    const yaml = `services:
+  db: { command: sleep 30, ready: { exec: "test -f go", interval: 100ms } }
+jobs:
+  report: { command: STEP, every: 1h, depends_on: [db] }
+`;
+    const start = Date.now();
+    await withJobs(yaml, async ({ events, dir }) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      assert.equal(ofType(events, 'job_started').length, 0, 'not before db is ready');
+      const readyFrom = Date.now();
+      writeFileSync(join(dir, 'go'), '');
+      const owed = await until('the made-up run', () => ofType(events, 'job_started')[0], 5000);
+      assert.equal(owed.payload?.trigger, 'missed');
+      assert.ok(owed.time >= readyFrom);
+      assert.deepEqual(ofType(events, 'job_skipped'), []);
+    }, () => start - 2 * 3600_000);
   });
 
   it('stopping the controller stops every run in progress, grandchildren included, and no schedule fires after', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeJobTiming, MIN_EVERY_MS, nextEveryRun, readEveryMs } from '../../src/scheduler/next-job-run.js';
+import { describeJobTiming, isCronRunMissed, MIN_EVERY_MS, nextEveryRun, planEveryStart, readEveryMs } from '../../src/scheduler/next-job-run.js';
 
 describe('next job run', () => {
   it('every: one interval after the previous due time, not after the run ended', () => {
@@ -19,6 +19,23 @@ describe('next job run', () => {
     assert.equal(readEveryMs({ every: '200ms' }), 200);
     assert.equal(readEveryMs({ every: '0s' }), MIN_EVERY_MS);
     assert.equal(readEveryMs({}), null);
+  });
+
+  it('every at the daemon\'s start: one interval after the last run of an earlier daemon, or a run owed now', () => {
+    const minute = 60_000;
+    assert.deepEqual(planEveryStart(5 * minute, null, 1_000_000), { firstDue: 1_000_000 + 5 * minute, missed: false }, 'never ran: one interval after the start');
+    assert.deepEqual(planEveryStart(5 * minute, 1_000_000 - 2 * minute, 1_000_000), { firstDue: 1_000_000 + 3 * minute, missed: false }, 'ran 2 minutes ago: due in 3');
+    assert.deepEqual(planEveryStart(5 * minute, 1_000_000 - 5 * minute, 1_000_000), { firstDue: 1_000_000 + 5 * minute, missed: true }, 'due exactly now: owed');
+    assert.deepEqual(planEveryStart(5 * minute, 1_000_000 - 60 * minute, 1_000_000), { firstDue: 1_000_000 + 5 * minute, missed: true }, 'an hour down: one run owed, not twelve');
+    assert.deepEqual(planEveryStart(5 * minute, 1_000_000 + 60 * minute, 1_000_000), { firstDue: 1_000_000 + 5 * minute, missed: false }, 'a last run in the future waits one interval at most');
+  });
+
+  it('schedule at the daemon\'s start: owed when the last occurrence came after the last run, never for a job that never ran', () => {
+    assert.equal(isCronRunMissed(10_000, 5_000), true);
+    assert.equal(isCronRunMissed(10_000, 10_000), false, 'the run of that very occurrence');
+    assert.equal(isCronRunMissed(10_000, 12_000), false);
+    assert.equal(isCronRunMissed(10_000, null), false, 'never ran: nothing owed');
+    assert.equal(isCronRunMissed(null, 5_000), false, 'no past occurrence');
   });
 
   it('describes the timing for status', () => {

@@ -8,6 +8,7 @@ export const jobSchema = z
     every: durationSchema.optional().meta({ description: 'Run at this interval, e.g. `5m`.' }),
     schedule: cronSchema.optional().meta({ description: 'Run on this cron schedule.' }),
     overlap: z.enum(['forbid', 'allow', 'replace']).default('forbid').meta({ description: 'When a run is due while the previous one still runs: skip it (`forbid`), run both (`allow`), or stop the old one (`replace`).' }),
+    missed: z.enum(['run', 'skip']).default('run').meta({ description: 'A run whose time came while the daemon was down: made up once when it starts again, after the `depends_on` services are ready (`run`), or not (`skip`).' }),
     timeout: durationSchema.optional().meta({ description: 'Stop a run that takes longer than this.' }),
     cwd: z.string().optional().meta({ description: 'Working folder, relative to berth.yml.' }),
     env: envMapSchema.default({}),
