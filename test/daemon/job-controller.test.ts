@@ -44,6 +44,14 @@ async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, lastS
 }
 
 const ofType = (events: readonly NewEvent[], type: string): NewEvent[] => events.filter((e) => e.type === type);
+
+interface TraceLine { job: string; pid: number; arg: string | null }
+
+/** The job-step fixture's trace: only whole lines (a run may be appending one while the test reads). */
+function readTrace(trace: string): TraceLine[] {
+  const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as TraceLine);
+}
 const alive = (pid: number): boolean => findProcesses((p) => p === String(pid) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')).length > 0;
 
 describe('job controller', { timeout: 60_000 }, () => {
@@ -55,7 +63,7 @@ describe('job controller', { timeout: 60_000 }, () => {
       assert.ok(Date.now() - started >= 550, `three runs took ${String(Date.now() - started)} ms`);
       assert.ok(ofType(events, 'job_started').length >= 3);
       assert.ok(ofType(events, 'job_succeeded').every((e) => e.service === 'tick' && typeof e.payload?.ms === 'number'));
-      const runs = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string });
+      const runs = readTrace(trace);
       assert.ok(runs.length >= 3 && runs.every((r) => r.job === 'tick'));
       const lines = await readLogs({ dir: join(dir, '.berth', 'logs'), services: ['job.tick'], lines: 100 });
       assert.ok(lines.some((l) => l.stream === 'out' && l.text.includes('"job":"tick"')), JSON.stringify(lines.slice(0, 5)));
@@ -221,7 +229,7 @@ jobs:
   it('follows a new stack (a deploy): a changed job runs its new command, a new job starts, a removed one stops with its run', async () => {
     const yaml = 'jobs:\n  tick: { command: STEP v1, every: 200ms }\n  gone: { command: STEP gone, every: 200ms, env: { SLEEP_MS: "60000" } }\n';
     await withJobs(yaml, async ({ jobs, events, trace }) => {
-      const runs = (): { job: string; pid: number; arg: string | null }[] => (existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string; pid: number; arg: string | null }) : []);
+      const runs = (): TraceLine[] => readTrace(trace);
       await until('a v1 tick and a running gone', () => runs().some((r) => r.arg === 'v1') && runs().some((r) => r.job === 'gone'));
       const gonePid = runs().find((r) => r.job === 'gone')?.pid ?? 0;
       const next = loadText(`services: {}\njobs:\n  tick: { command: ${step} v2, every: 200ms }\n  added: { command: ${step} added, every: 300ms }\n`);
