@@ -1,7 +1,7 @@
 // `berth deploy` and `jobs:` under a real daemon: a deploy whose only change is in `jobs:` is planned and run, the
 // running daemon's jobs take the new definitions (a changed command, a new job) and run from the new release.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -9,6 +9,7 @@ import type { JobStatus } from '../../src/daemon/job-controller.js';
 import type { DeployState } from '../../src/deploy/deploy-state.js';
 import type { DeployPlan } from '../../src/deploy/plan-deploy.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { readWholeJsonLines } from '../helpers/json-lines.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 import { until } from '../helpers/until.js';
 
@@ -33,7 +34,7 @@ jobs:
   tick: { command: ${process.execPath} ${step} v1-${tag}, every: 200ms, env: { TRACE: ${trace} } }
 `;
     const dir = writeFiles({ 'berth.yml': yaml });
-    const runs = (): { job: string; arg: string | null }[] => (existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { job: string; arg: string | null }) : []);
+    const runs = (): { job: string; arg: string | null }[] => readWholeJsonLines(trace);
     try {
       await cli(dir, ['up', '-d']);
       await until('a v1 run', () => runs().some((r) => r.arg === `v1-${tag}`));

@@ -8,6 +8,7 @@ import { readLogs } from '../../src/logs/read-logs.js';
 import { SILENT_LOGGER } from '../../src/shared/logger.js';
 import type { NewEvent } from '../../src/state/event-store.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { readWholeJsonLines } from '../helpers/json-lines.js';
 import { findProcesses } from '../helpers/processes.js';
 import { loadText } from '../helpers/temp-stack.js';
 import { until } from '../helpers/until.js';
@@ -47,11 +48,8 @@ const ofType = (events: readonly NewEvent[], type: string): NewEvent[] => events
 
 interface TraceLine { job: string; pid: number; arg: string | null }
 
-/** The job-step fixture's trace: only whole lines (a run may be appending one while the test reads). */
-function readTrace(trace: string): TraceLine[] {
-  const text = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as TraceLine);
-}
+/** The job-step fixture's trace (runs may be appending to it while the test reads). */
+const readTrace = (trace: string): TraceLine[] => readWholeJsonLines<TraceLine>(trace);
 const alive = (pid: number): boolean => findProcesses((p) => p === String(pid) && !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z ')).length > 0;
 
 describe('job controller', { timeout: 60_000 }, () => {
