@@ -11,6 +11,7 @@ import type { LogSink } from '../logs/log-types.js';
 import { buildJobEnv } from '../scheduler/job-env.js';
 import { jobLogName } from '../scheduler/job-log-name.js';
 import { describeJobTiming, isCronRunMissed, nextEveryRun, planEveryStart, readEveryMs } from '../scheduler/next-job-run.js';
+import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -23,7 +24,7 @@ export interface JobControllerOptions {
   readonly logger: Logger;
   readonly record: (event: NewEvent) => void;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
-  /** How long a stopped or timed-out run has after SIGTERM before SIGKILL (default 10 s). */
+  /** How long a stopped or timed-out run has after its stop signal before SIGKILL; default: each job's `stop.timeout`. */
   readonly graceMs?: number;
   /** When a job last started under an earlier daemon (its newest `job_started` event), read by `start()`. */
   readonly lastStarted?: (job: string) => number | null;
@@ -229,7 +230,7 @@ export class JobController {
   #start(state: JobState, env: Record<string, string>, trigger: JobTrigger): JobRun {
     const { job, logs } = state;
     this.#runNumber += 1;
-    const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? DEFAULT_GRACE_MS });
+    const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? parseDuration(job.stop.timeout) ?? DEFAULT_GRACE_MS });
     state.runs.set(run.run, run);
     if (run.pid !== 0) this.#options.record({ time: run.startedAt, type: 'job_started', service: job.name, instance: run.run, payload: { run: run.run, pid: run.pid, trigger } });
     this.#track(run.done.then((outcome) => {

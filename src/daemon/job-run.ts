@@ -1,6 +1,6 @@
 // One run of a job: spawned through the process layer in its own process group, recorded under `.berth/run/`
 // (a daemon that starts after a crashed one reaps it), its output in the job's log, a timeout that stops the
-// whole group (SIGTERM, then SIGKILL after the grace period), and whatever the leader left behind stopped too.
+// whole group (`stop.signal`, then SIGKILL after `stop.timeout`), and whatever the leader left behind stopped too.
 import type { ResolvedJob } from '../config/resolved-stack.js';
 import { removeProcessRecord, writeProcessRecord } from '../exec/process-records.js';
 import { spawnProcess, type ExitInfo } from '../exec/spawn-process.js';
@@ -16,7 +16,7 @@ export interface JobRunOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly runDir: string;
   readonly logs: LogSink;
-  /** How long a stopped or timed-out run has after SIGTERM before SIGKILL. */
+  /** How long a stopped or timed-out run has after its stop signal before SIGKILL (the job's `stop.timeout`). */
   readonly graceMs: number;
 }
 
@@ -32,7 +32,7 @@ export interface JobRun {
   readonly startedAt: number;
   /** Resolves once the run is over and its process group is empty. Never rejects. */
   readonly done: Promise<JobOutcome>;
-  /** Stops the run's whole group (SIGTERM, then SIGKILL); resolves with its outcome, `stopped` with `reason`. */
+  /** Stops the run's whole group (`stop.signal`, then SIGKILL); resolves with its outcome, `stopped` with `reason`. */
   readonly stop: (reason: string) => Promise<JobOutcome>;
 }
 
@@ -58,7 +58,7 @@ export function startJobRun(options: JobRunOptions): JobRun {
   logs.write(run, `run ${String(run)} started (pid ${String(handle.pid)})`);
   let ending: Ending | null = null;
   let stopping: Promise<StopResult> | null = null;
-  const stopGroup = (): Promise<StopResult> => (stopping ??= stopProcessGroup(handle.pgid, 'SIGTERM', graceMs));
+  const stopGroup = (): Promise<StopResult> => (stopping ??= stopProcessGroup(handle.pgid, job.stop.signal, graceMs));
   const end = (why: Ending): void => {
     ending ??= why;
     void stopGroup();

@@ -24,7 +24,14 @@ interface Harness { supervisor: Supervisor; jobs: JobController; events: NewEven
 
 // A supervisor for the stack's services, then the job controller, as the daemon starts them; `body` runs, and both
 // are stopped whatever happens.
-async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, lastStarted?: (job: string) => number | null): Promise<void> {
+interface Extra {
+  /** What the event log would say of each job's last start (the daemon's start). */
+  readonly lastStarted?: (job: string) => number | null;
+  /** The grace before SIGKILL for every job (300 ms, to keep tests short); null: each job's own `stop.timeout`. */
+  readonly graceMs?: number | null;
+}
+
+async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, extra: Extra = {}): Promise<void> {
   const text = yaml.startsWith('services:') ? yaml : `services: {}\n${yaml}`;
   const loaded = loadText(text.replaceAll('STEP', step).replaceAll('STUBBORN_ARGV', stubbornArgv).replaceAll('STUBBORN', stubborn));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
@@ -33,7 +40,8 @@ async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, lastS
   const baseEnv = { PATH: process.env.PATH, TRACE: trace };
   const supervisor = new Supervisor({ stack: loaded.stack, stateDir, baseEnv });
   const events: NewEvent[] = [];
-  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, graceMs: 300, ...(lastStarted === undefined ? {} : { lastStarted }) });
+  const { lastStarted, graceMs = 300 } = extra;
+  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, ...(graceMs === null ? {} : { graceMs }), ...(lastStarted === undefined ? {} : { lastStarted }) });
   try {
     await supervisor.up();
     jobs.start();
@@ -132,6 +140,22 @@ describe('job controller', { timeout: 60_000 }, () => {
     });
   });
 
+  it('stop: a run is stopped with the job\'s stop.signal, and killed after its stop.timeout', async () => {
+    const yaml = `jobs:
+  polite: { command: STEP, every: 1h, timeout: 300ms, env: { SLEEP_MS: "60000" }, stop: { signal: SIGINT } }
+  stuck: { command: STUBBORN_ARGV, every: 1h, timeout: 300ms, stop: { timeout: 200ms } }
+`;
+    await withJobs(yaml, async ({ jobs, events }) => {
+      await Promise.all([jobs.runNow('polite'), jobs.runNow('stuck')]);
+      const failed = (job: string): NewEvent | undefined => ofType(events, 'job_failed').find((e) => e.service === job);
+      const polite = await until('polite timed out', () => failed('polite'));
+      assert.equal(polite.payload?.signal, 'SIGINT', 'ended by its stop signal, not SIGTERM');
+      const stuck = await until('stuck killed', () => failed('stuck'), 5000);
+      assert.equal(stuck.payload?.signal, 'SIGKILL');
+      assert.ok(Number(stuck.payload.ms) < 2000, `killed 200 ms after the stop signal, not 10 s (${String(stuck.payload.ms)} ms)`);
+    }, { graceMs: null });
+  });
+
   it('depends_on: a run due while a listed service is not ready is skipped, naming the service', async () => {
     const yaml = `services:
   db: { command: sleep 30, ready: { exec: "false", interval: 100ms } }
@@ -156,7 +180,7 @@ jobs:
       const next = await until('the next run', () => ofType(events, 'job_started')[1], 3000);
       assert.equal(next.payload?.trigger, 'schedule', 'made up once, not once per missed interval');
       assert.ok(next.time - owed.time >= 800, `then one interval later (${String(next.time - owed.time)} ms)`);
-    }, () => start - 60_000);
+    }, { lastStarted: () => start - 60_000 });
   });
 
   it('starts an `every` job that ran shortly before the daemon stopped one interval after that run, not after the start', async () => {
@@ -166,7 +190,7 @@ jobs:
       assert.equal(first.payload?.trigger, 'schedule');
       const after = first.time - start;
       assert.ok(after >= 350 && after < 1200, `due 1500 ms after the last run, 1000 ms before the start (${String(after)} ms after it)`);
-    }, () => start - 1000);
+    }, { lastStarted: () => start - 1000 });
   });
 
   it('makes up a `schedule` run whose time passed without a run; not for a job that ran since, one that never ran, or one with `missed: skip`', async () => {
@@ -179,7 +203,7 @@ jobs:
       await new Promise((resolve) => setTimeout(resolve, 500));
       // tick (every 1h, last run long ago) would be made up at once but for `missed: skip`.
       assert.deepEqual(ofType(events, 'job_started').map((e) => [e.service, e.payload?.trigger]), [['owed', 'missed']]);
-    }, (job) => last[job] ?? null);
+    }, { lastStarted: (job) => last[job] ?? null });
   });
 
   it('a made-up run waits for its services to be ready instead of being skipped', async () => {
@@ -198,7 +222,7 @@ jobs:
       assert.equal(owed.payload?.trigger, 'missed');
       assert.ok(owed.time >= readyFrom);
       assert.deepEqual(ofType(events, 'job_skipped'), []);
-    }, () => start - 2 * 3600_000);
+    }, { lastStarted: () => start - 2 * 3600_000 });
   });
 
   it('stopping the controller stops every run in progress, grandchildren included, and no schedule fires after', async () => {

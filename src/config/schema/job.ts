@@ -1,6 +1,6 @@
 // Jobs: commands run on a schedule by the daemon.
 import { z } from 'zod';
-import { commandSchema, cronSchema, durationSchema, envFileSchema, envMapSchema, nameSchema, requireExactlyOne } from './primitives.js';
+import { commandSchema, cronSchema, durationSchema, envFileSchema, envMapSchema, nameSchema, requireExactlyOne, stopSchema } from './primitives.js';
 
 export const jobSchema = z
   .strictObject({
@@ -10,6 +10,7 @@ export const jobSchema = z
     overlap: z.enum(['forbid', 'allow', 'replace']).default('forbid').meta({ description: 'When a run is due while the previous one still runs: skip it (`forbid`), run both (`allow`), or stop the old one (`replace`).' }),
     missed: z.enum(['run', 'skip']).default('run').meta({ description: 'A run whose time came while the daemon was down: made up once when it starts again, after the `depends_on` services are ready (`run`), or not (`skip`).' }),
     timeout: durationSchema.optional().meta({ description: 'Stop a run that takes longer than this.' }),
+    stop: stopSchema.meta({ description: 'How a run is stopped (on `timeout`, `overlap: replace`, `berth down`, or a deploy that removes the job).' }),
     cwd: z.string().optional().meta({ description: 'Working folder, relative to berth.yml.' }),
     env: envMapSchema.default({}),
     env_file: envFileSchema.optional(),

@@ -51,6 +51,14 @@ export const envMapSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()]))
   .meta({ description: 'Environment variables for the process. Values may use `${VAR}` and `${services.NAME.url}`.' });
 
+/** How a process group is stopped: a signal to the whole group, then SIGKILL after a grace period (services and jobs). */
+export const stopSchema = z
+  .strictObject({
+    signal: z.enum(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']).default('SIGTERM').meta({ description: 'Sent to the whole process group.' }),
+    timeout: durationSchema.default('10s').meta({ description: 'Then the group is killed with SIGKILL.' }),
+  })
+  .prefault({});
+
 export const envFileSchema = z
   .union([z.string(), z.array(z.string())])
   .meta({ description: 'Env file(s) with `NAME=value` lines, relative to berth.yml. Default: `.env` beside berth.yml when it exists. Values from env files are treated as secrets.' });

@@ -1,7 +1,7 @@
 // A service: a long-running process (or a one-shot task), a recipe (postgres, redis), or a static site.
 import { z } from 'zod';
 import { backupSchema } from './backup.js';
-import { commandSchema, durationSchema, envFileSchema, envMapSchema, nameSchema, portSchema, sizeSchema, type BerthIssueParams } from './primitives.js';
+import { commandSchema, durationSchema, envFileSchema, envMapSchema, nameSchema, portSchema, sizeSchema, stopSchema, type BerthIssueParams } from './primitives.js';
 import { probeSchema } from './probe.js';
 import { routeSchema, staticSchema } from './route.js';
 
@@ -57,13 +57,7 @@ export const serviceSchema = z
       })
       .prefault({})
       .meta({ description: 'Restart backoff.' }),
-    stop: z
-      .strictObject({
-        signal: z.enum(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']).default('SIGTERM').meta({ description: 'Sent to the whole process group.' }),
-        timeout: durationSchema.default('10s').meta({ description: 'Then the group is killed with SIGKILL.' }),
-      })
-      .prefault({})
-      .meta({ description: 'How to stop the service.' }),
+    stop: stopSchema.meta({ description: 'How to stop the service.' }),
     replicas: z.number().int().min(1).max(64).default(1).meta({ description: 'Instances to run; each gets `$BERTH_INSTANCE`.' }),
     singleton: z.boolean().default(false).meta({ description: 'Never run two instances at once, not even during a deploy.' }),
     oneshot: z.boolean().default(false).meta({ description: 'The service runs once and exits; exit 0 means `completed`.' }),
