@@ -16,7 +16,7 @@ export interface InstanceEnvInput {
 }
 
 /** Fills a late value; returns undefined when a reference is not known yet. */
-export function fillLateValue(parts: readonly PendingPart[], lookup: ReferenceLookup): string | undefined {
+function fillLateValue(parts: readonly PendingPart[], lookup: ReferenceLookup): string | undefined {
   let text = '';
   for (const part of parts) {
     if (part.kind === 'text') text += part.text;
@@ -29,20 +29,30 @@ export function fillLateValue(parts: readonly PendingPart[], lookup: ReferenceLo
   return text;
 }
 
-/** Builds the environment; names of late values that could not be filled come back in `missing`. */
-export function buildInstanceEnv(input: InstanceEnvInput): { env: Record<string, string>; missing: string[] } {
+/**
+ * What a service instance and a job run share: the daemon's environment, then the process's own (`env`, env files),
+ * then its late values filled in, and $BERTH_STACK. Names of late values that could not be filled come back in
+ * `missing`.
+ */
+export function buildProcessEnv(base: Readonly<Record<string, string | undefined>>, stackName: string, own: { readonly env: Readonly<Record<string, string>>; readonly late_env: Readonly<Record<string, readonly PendingPart[]>> }, lookup: ReferenceLookup): { env: Record<string, string>; missing: string[] } {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input.base)) if (value !== undefined) env[key] = value;
-  Object.assign(env, input.service.env);
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
+  Object.assign(env, own.env);
   const missing: string[] = [];
-  for (const [key, parts] of Object.entries(input.service.late_env)) {
-    const value = fillLateValue(parts, input.lookup);
+  for (const [key, parts] of Object.entries(own.late_env)) {
+    const value = fillLateValue(parts, lookup);
     if (value === undefined) missing.push(key);
     else env[key] = value;
   }
-  if (input.port !== null) env.PORT = String(input.port);
-  env.BERTH_STACK = input.stackName;
-  env.BERTH_SERVICE = input.service.name;
-  env.BERTH_INSTANCE = String(input.instance);
+  env.BERTH_STACK = stackName;
   return { env, missing };
+}
+
+/** Builds an instance's environment: buildProcessEnv, then $PORT, $BERTH_SERVICE and $BERTH_INSTANCE. */
+export function buildInstanceEnv(input: InstanceEnvInput): { env: Record<string, string>; missing: string[] } {
+  const built = buildProcessEnv(input.base, input.stackName, input.service, input.lookup);
+  if (input.port !== null) built.env.PORT = String(input.port);
+  built.env.BERTH_SERVICE = input.service.name;
+  built.env.BERTH_INSTANCE = String(input.instance);
+  return built;
 }
