@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import { openStateDb, stateDbPath, type StateDb } from '../state/open-state-db.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { waitServicesReady } from '../supervisor/wait-services-ready.js';
 import { canBackUp, listBackupServices, makeBackupId, resolveBackupSource } from './backup-sources.js';
 import { listDependents } from './list-dependents.js';
 
@@ -80,13 +81,9 @@ export class BackupController {
     }
   }
 
-  async #waitReady(name: string): Promise<boolean> {
+  #waitReady(name: string): Promise<boolean> {
     const deadline = Date.now() + MISSED_WAIT_MS;
-    while (!this.#stopped && !this.#options.supervisor.progress(name).ready) {
-      if (Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return !this.#stopped;
+    return waitServicesReady((service) => this.#options.supervisor.progress(service), [name], () => !this.#stopped && Date.now() <= deadline);
   }
 
   // A daemon killed during a verification leaves its scratch database behind; dropped once the server is up,
