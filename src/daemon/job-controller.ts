@@ -15,6 +15,7 @@ import { parseDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 import type { NewEvent } from '../state/event-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { waitServicesReady } from '../supervisor/wait-services-ready.js';
 import { startJobRun, type JobOutcome, type JobRun } from './job-run.js';
 
 export interface JobControllerOptions {
@@ -24,8 +25,6 @@ export interface JobControllerOptions {
   readonly logger: Logger;
   readonly record: (event: NewEvent) => void;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
-  /** How long a stopped or timed-out run has after its stop signal before SIGKILL; default: each job's `stop.timeout`. */
-  readonly graceMs?: number;
   /** When a job last started under an earlier daemon (its newest `job_started` event), read by `start()`. */
   readonly lastStarted?: (job: string) => number | null;
 }
@@ -56,9 +55,8 @@ interface JobState {
   last: JobStatus['last'];
 }
 
+/** `stop.timeout`'s default in the schema; used only if it somehow fails to parse (it was validated when loaded). */
 const DEFAULT_GRACE_MS = 10_000;
-/** How often a made-up run looks whether its services are ready yet. */
-const CATCH_UP_POLL_MS = 200;
 
 export class JobController {
   readonly #options: JobControllerOptions;
@@ -139,12 +137,9 @@ export class JobController {
     const { job } = state;
     const deadline = state.nextRunAt ?? Number.POSITIVE_INFINITY;
     const current = (): boolean => !this.#stopped && this.#jobs.get(job.name) === state && state.job === job && Date.now() < deadline;
-    this.#track((async () => {
-      while (current() && !job.depends_on.every((service) => this.#options.supervisor.progress(service).ready)) {
-        await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS).unref());
-      }
-      if (current()) this.#due(state, 'missed');
-    })());
+    this.#track(waitServicesReady((service) => this.#options.supervisor.progress(service), job.depends_on, current).then((ready) => {
+      if (ready) this.#due(state, 'missed');
+    }));
   }
 
   #disarm(state: JobState): void {
@@ -230,7 +225,7 @@ export class JobController {
   #start(state: JobState, env: Record<string, string>, trigger: JobTrigger): JobRun {
     const { job, logs } = state;
     this.#runNumber += 1;
-    const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: this.#options.graceMs ?? parseDuration(job.stop.timeout) ?? DEFAULT_GRACE_MS });
+    const run = startJobRun({ job, run: this.#runNumber, env, runDir: join(this.#options.stateDir, 'run'), logs, graceMs: parseDuration(job.stop.timeout) ?? DEFAULT_GRACE_MS });
     state.runs.set(run.run, run);
     if (run.pid !== 0) this.#options.record({ time: run.startedAt, type: 'job_started', service: job.name, instance: run.run, payload: { run: run.run, pid: run.pid, trigger } });
     this.#track(run.done.then((outcome) => {

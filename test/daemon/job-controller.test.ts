@@ -27,10 +27,9 @@ interface Harness { supervisor: Supervisor; jobs: JobController; events: NewEven
 interface Extra {
   /** What the event log would say of each job's last start (the daemon's start). */
   readonly lastStarted?: (job: string) => number | null;
-  /** The grace before SIGKILL for every job (300 ms, to keep tests short); null: each job's own `stop.timeout`. */
-  readonly graceMs?: number | null;
 }
 
+// Jobs whose runs ignore SIGTERM say `stop: { timeout: 300ms }`, to keep the tests short.
 async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, extra: Extra = {}): Promise<void> {
   const text = yaml.startsWith('services:') ? yaml : `services: {}\n${yaml}`;
   const loaded = loadText(text.replaceAll('STEP', step).replaceAll('STUBBORN_ARGV', stubbornArgv).replaceAll('STUBBORN', stubborn));
@@ -40,8 +39,8 @@ async function withJobs(yaml: string, body: (h: Harness) => Promise<void>, extra
   const baseEnv = { PATH: process.env.PATH, TRACE: trace };
   const supervisor = new Supervisor({ stack: loaded.stack, stateDir, baseEnv });
   const events: NewEvent[] = [];
-  const { lastStarted, graceMs = 300 } = extra;
-  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, ...(graceMs === null ? {} : { graceMs }), ...(lastStarted === undefined ? {} : { lastStarted }) });
+  const { lastStarted } = extra;
+  const jobs = new JobController({ stack: loaded.stack, supervisor, stateDir, logger: SILENT_LOGGER, record: (event) => events.push(event), baseEnv, ...(lastStarted === undefined ? {} : { lastStarted }) });
   try {
     await supervisor.up();
     jobs.start();
@@ -126,7 +125,7 @@ describe('job controller', { timeout: 60_000 }, () => {
   });
 
   it('timeout: a run that ignores SIGTERM is killed with its grandchild and counts as failed "timed out"', async () => {
-    await withJobs('jobs:\n  stuck: { command: STUBBORN_ARGV, every: 200ms, timeout: 400ms }\n', async ({ events, dir }) => {
+    await withJobs('jobs:\n  stuck: { command: STUBBORN_ARGV, every: 200ms, timeout: 400ms, stop: { timeout: 300ms } }\n', async ({ events, dir }) => {
       const failed = await until('the timed-out run', () => ofType(events, 'job_failed')[0]);
       assert.equal(failed.payload?.reason, 'timed out after 400ms');
       assert.equal(failed.payload.signal, 'SIGKILL', 'SIGTERM was ignored, so the group was killed');
@@ -153,7 +152,7 @@ describe('job controller', { timeout: 60_000 }, () => {
       const stuck = await until('stuck killed', () => failed('stuck'), 5000);
       assert.equal(stuck.payload?.signal, 'SIGKILL');
       assert.ok(Number(stuck.payload.ms) < 2000, `killed 200 ms after the stop signal, not 10 s (${String(stuck.payload.ms)} ms)`);
-    }, { graceMs: null });
+    });
   });
 
   it('depends_on: a run due while a listed service is not ready is skipped, naming the service', async () => {
@@ -227,7 +226,7 @@ jobs:
 
   it('stopping the controller stops every run in progress, grandchildren included, and no schedule fires after', async () => {
     const seen: { pids: { pid: number; grandchild: number } | null; harness: Harness | null } = { pids: null, harness: null };
-    await withJobs('jobs:\n  long: { command: STUBBORN, every: 200ms }\n', async (h) => {
+    await withJobs('jobs:\n  long: { command: STUBBORN, every: 200ms, stop: { timeout: 300ms } }\n', async (h) => {
       seen.harness = h;
       const lines = async () => readLogs({ dir: join(h.dir, '.berth', 'logs'), services: ['job.long'], lines: 100 });
       const deadline = Date.now() + 10_000;
