@@ -32,7 +32,7 @@ export interface ServiceHashes {
 export interface JobHashes {
   /** The resolved job (paths relative to the stack folder, so a release folder does not change it). */
   readonly config: string;
-  /** One hash per part of the definition (command, cwd, env, timing, overlap, timeout, depends_on): what changed. */
+  /** One hash per part of the definition (each key; `every`/`schedule` as timing, `env`/`late_env` as env): what changed. */
   readonly parts: Readonly<Record<string, string>>;
   /** The app code, when the job runs from inside the stack folder (its code is the app's); null otherwise. */
   readonly code: string | null;

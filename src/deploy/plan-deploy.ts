@@ -15,7 +15,7 @@
 // - Backups first: services with `backup.before_deploy` that change, and those the release step runs against (the
 //   dependencies of a service whose release command runs: migrations write into them).
 // - Jobs: a job is added, removed, or changed when a part of its resolved definition (command, cwd, env, timing,
-//   overlap, timeout, depends_on) or, for a job that runs from the app folder, the app code changed. Any job change
+//   overlap, ...) or, for a job that runs from the app folder, the app code changed. Any job change
 //   makes the deploy real: one `jobs` step where the services switch points the daemon at the new stack (its jobs
 //   follow it) and, on a rollback, back. Added and changed jobs run from the new release, so every build output
 //   is copied into it (reused) even for services that do not change.

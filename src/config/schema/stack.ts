@@ -27,7 +27,7 @@ export const stackSchema = z
     env_file: envFileSchema.optional(),
     env: envMapSchema.default({}).meta({ description: 'Environment variables for every service and job.' }),
     services: z.record(nameSchema, serviceSchema).meta({ description: 'The services, by name.' }),
-    jobs: z.record(nameSchema, jobSchema).default({}).meta({ description: 'Scheduled commands, by name, run by the daemon: `every` counts from when the daemon starts, `schedule` is cron. Each run is its own process group; output goes to `.berth/logs/job.NAME.log` (`berth logs NAME`), outcomes to `berth events` and `berth status`. See docs/guides/jobs.md.' }),
+    jobs: z.record(nameSchema, jobSchema).default({}).meta({ description: 'Scheduled commands, by name, run by the daemon: `every` counts from the last run, `schedule` is cron; a run missed while the daemon was down is made up once. Each run is its own process group; output goes to `.berth/logs/job.NAME.log` (`berth logs NAME`), outcomes to `berth events` and `berth status`. See docs/guides/jobs.md.' }),
     edge: edgeSchema.optional(),
     alerts: alertsSchema.optional(),
     deploy: deploySettingsSchema,
