@@ -7,6 +7,7 @@ import { main } from '../../src/cli/main.js';
 import type { JobStatus } from '../../src/daemon/job-controller.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { processesNaming } from '../helpers/processes.js';
+import { runBerth } from '../helpers/run-berth.js';
 import { writeFiles } from '../helpers/temp-stack.js';
 import { until } from '../helpers/until.js';
 
@@ -15,9 +16,9 @@ const step = join(import.meta.dirname, '..', 'fixtures', 'job-step.mjs');
 const SECRET = 'job-secret-0b7e41';
 
 async function cli(dir: string, args: string[]): Promise<string> {
-  const io = captureIo(dir, env);
-  assert.equal(await main(args, io), 0, io.err());
-  return io.out();
+  const run = await runBerth(dir, env, ...args);
+  assert.equal(run.code, 0, run.err);
+  return run.out;
 }
 
 describe('jobs under the daemon', { timeout: 60_000 }, () => {

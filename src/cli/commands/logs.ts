@@ -30,7 +30,7 @@ export async function runLogs(args: readonly string[], io: CliIo): Promise<numbe
   const jobs = loaded.ok ? Object.keys(loaded.stack.jobs) : [];
   // A job's log is `job.NAME` (a job never has a service's name: BERTH_E_JOB_NAME_TAKEN).
   const isJob = (name: string): boolean => jobs.includes(name);
-  const unknown = parsed.positionals.filter((name) => loaded.ok && !known.includes(name) && !jobs.includes(name));
+  const unknown = parsed.positionals.filter((name) => loaded.ok && !known.includes(name) && !isJob(name));
   if (unknown.length > 0) return (io.stderr(`berth logs: no service or job named ${unknown.join(', ')} (services: ${known.join(', ')}${jobs.length === 0 ? '' : `; jobs: ${jobs.join(', ')}`})`), EXIT.badInput);
   const lines = parsed.values.n === undefined ? 100 : Number(parsed.values.n);
   if (!Number.isInteger(lines) || lines < 0) return (io.stderr('berth logs: -n takes a whole number'), EXIT.badInput);
