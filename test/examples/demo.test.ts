@@ -2,14 +2,15 @@
 // edge), the edge serves the site and the API, the scheduled job runs by hand, and `down` leaves nothing running.
 // The demo is copied to a temporary folder, its edge moved to a free port.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import type { InstanceStatus } from '../../src/supervisor/supervisor-types.js';
 import { allocatePort } from '../../src/supervisor/allocate-port.js';
-import { processesNaming } from '../helpers/processes.js';
+import { isProcessAlive } from '../../src/exec/proc-stat.js';
+import { findProcesses, processesNaming } from '../helpers/processes.js';
 import { runBerth } from '../helpers/run-berth.js';
 
 const env = { PATH: process.env.PATH ?? '' };
@@ -28,6 +29,15 @@ function get(port: number, host: string, path: string): Promise<{ status: number
 
 const berth = (dir: string, ...args: string[]): ReturnType<typeof runBerth> => runBerth(dir, env, ...args);
 
+/** Processes working in `dir` or naming it (the daemon, the services, the edge): what `down` must leave none of. */
+function processesOf(dir: string): number[] {
+  const working = findProcesses((pid) => {
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return cwd === dir || cwd.startsWith(`${dir}/`);
+  });
+  return [...new Set([...processesNaming(dir), ...working])];
+}
+
 describe('the demo (README)', { timeout: 90_000 }, () => {
   it('comes up with its edge, serves the site and the API, runs its job, and leaves nothing after down', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-demo-'));
@@ -39,6 +49,7 @@ describe('the demo (README)', { timeout: 90_000 }, () => {
     const text = readFileSync(file, 'utf8');
     assert.match(text, /http: 8080/);
     writeFileSync(file, text.replace('http: 8080', `http: ${String(port)}`));
+    let stack: number[] = [];
     try {
       const up = await berth(dir, 'up', '-d');
       assert.equal(up.code, 0, `${up.out}${up.err}`);
@@ -55,10 +66,14 @@ describe('the demo (README)', { timeout: 90_000 }, () => {
       const report = await berth(dir, 'jobs', 'run', 'report', '--wait');
       assert.equal(report.code, 0, report.err);
       assert.match((await berth(dir, 'logs', 'report')).out, /report: the api has served \d+ request\(s\)/);
+      stack = processesOf(dir);
+      for (const instance of status.instances) if (instance.pid !== null) assert.ok(stack.includes(instance.pid), `${instance.service}'s pid is among the stack's processes`);
     } finally {
       await berth(dir, 'down');
     }
-    assert.deepEqual(processesNaming(dir), [], 'nothing of the demo runs after down');
+    assert.ok(stack.length >= 3, `the daemon, api and worker were found running: ${stack.join(', ')}`);
+    assert.deepEqual(stack.filter(isProcessAlive), [], 'nothing of the demo runs after down');
+    assert.deepEqual(processesNaming(dir), []);
     rmSync(dir, { recursive: true, force: true });
   });
 });
