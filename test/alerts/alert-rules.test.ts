@@ -48,9 +48,11 @@ describe('alert rules', () => {
   });
 
   it('switched-off events open nothing, but still resolve; deploy_succeeded is off by default and a notice when on', () => {
-    const off = { ...ALL_ON, crash_loop: false, deploy_failed: false };
+    const off = { ...ALL_ON, crash_loop: false, deploy_failed: false, job_failed: false };
     assert.deepEqual(rules('crash_loop', 'web', {}, off), []);
     assert.equal(rules('crash_loop_resolved', 'web', {}, off).length, 1);
+    assert.deepEqual(rules('job_failed', 'report', { run: 3, reason: 'exited with code 1' }, off), []);
+    assert.deepEqual(rules('job_succeeded', 'report', { run: 4 }, off).map((r) => [r.action, r.key]), [['resolve', 'job_failed:report']]);
     assert.deepEqual(rules('deploy_succeeded', null, { release: 'r2' }, { ...ALL_ON, deploy_succeeded: true }).map((r) => r.action), ['resolve', 'notice']);
     const loaded = loadText('services:\n  web: { command: sleep 1 }\nalerts: []\n');
     assert.ok(loaded.ok);
