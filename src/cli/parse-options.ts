@@ -16,3 +16,14 @@ export function parseOptions(command: string, args: readonly string[], options: 
     return { ok: false, diagnostic: createDiagnostic('BERTH_E_USAGE', { params: { reason, command }, expected: `options of \`berth ${command}\``, found: args.join(' ') }) };
   }
 }
+
+/**
+ * The positionals of a command that lists (`berth CMD`) or acts on one thing (`berth CMD VERB ARG`): the argument
+ * when the verb is given, undefined when nothing is; anything else is BERTH_E_USAGE.
+ */
+export function parseVerbArgument(command: string, positionals: readonly string[], verb: string, argument: string): { readonly ok: true; readonly argument: string | undefined } | { readonly ok: false; readonly diagnostic: Diagnostic } {
+  const [given, value, ...rest] = positionals;
+  if (given === undefined) return { ok: true, argument: undefined };
+  if (given === verb && value !== undefined && rest.length === 0) return { ok: true, argument: value };
+  return { ok: false, diagnostic: createDiagnostic('BERTH_E_USAGE', { params: { command, reason: `expected \`berth ${command}\` or \`berth ${command} ${verb} ${argument}\`, found \`${positionals.join(' ')}\`` } }) };
+}

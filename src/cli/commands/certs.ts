@@ -4,7 +4,7 @@ import { createDiagnostic } from '../../errors/diagnostic.js';
 import type { CertStatus } from '../../tls/cert-manager.js';
 import { formatCerts } from '../format-certs.js';
 import { EXIT, type CliIo } from '../io.js';
-import { parseOptions } from '../parse-options.js';
+import { parseOptions, parseVerbArgument } from '../parse-options.js';
 import { printApiError, printNoDaemon } from '../print-api-error.js';
 import { usageError } from '../print-diagnostics.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
@@ -21,12 +21,11 @@ export async function runCerts(args: readonly string[], io: CliIo): Promise<numb
   const parsed = parseOptions('certs', args, { ...STACK_OPTIONS, json: { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
   if (parsed.values.help === true) return (io.stdout(CERTS_HELP), EXIT.ok);
-  const [verb, host, ...rest] = parsed.positionals;
-  if (verb !== undefined && (verb !== 'renew' || host === undefined || rest.length > 0)) {
-    return usageError(io, createDiagnostic('BERTH_E_USAGE', { params: { command: 'certs', reason: `expected \`berth certs\` or \`berth certs renew HOST\`, found \`${parsed.positionals.join(' ')}\`` } }));
-  }
+  const renew = parseVerbArgument('certs', parsed.positionals, 'renew', 'HOST');
+  if (!renew.ok) return usageError(io, renew.diagnostic);
+  const host = renew.argument;
   const { paths } = findStack(io, parsed.values.file);
-  if (verb === 'renew' && host !== undefined) {
+  if (host !== undefined) {
     const result = await callApi(paths.socket, 'POST', `/v1/certs/renew?host=${encodeURIComponent(host)}`, 15 * 60_000);
     if (!result.ok) return printNoDaemon(io, result.error);
     if (result.status === 404) return printApiError(io, 'certs renew', result.body);

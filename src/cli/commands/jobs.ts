@@ -5,7 +5,7 @@ import type { JobOutcome } from '../../daemon/job-run.js';
 import { createDiagnostic } from '../../errors/diagnostic.js';
 import { formatJobsTable } from '../format-jobs.js';
 import { EXIT, type CliIo } from '../io.js';
-import { parseOptions } from '../parse-options.js';
+import { parseOptions, parseVerbArgument } from '../parse-options.js';
 import { printApiError, printNoDaemon } from '../print-api-error.js';
 import { usageError } from '../print-diagnostics.js';
 import { findStack, STACK_OPTIONS } from '../stack-target.js';
@@ -28,12 +28,11 @@ export async function runJobs(args: readonly string[], io: CliIo): Promise<numbe
   const parsed = parseOptions('jobs', args, { ...STACK_OPTIONS, json: { type: 'boolean' }, wait: { type: 'boolean' } });
   if (!parsed.ok) return usageError(io, parsed.diagnostic);
   if (parsed.values.help === true) return (io.stdout(JOBS_HELP), EXIT.ok);
-  const [verb, name, ...rest] = parsed.positionals;
-  if (verb !== undefined && (verb !== 'run' || name === undefined || rest.length > 0)) {
-    return usageError(io, createDiagnostic('BERTH_E_USAGE', { params: { command: 'jobs', reason: `expected \`berth jobs\` or \`berth jobs run NAME\`, found \`${parsed.positionals.join(' ')}\`` } }));
-  }
+  const run = parseVerbArgument('jobs', parsed.positionals, 'run', 'NAME');
+  if (!run.ok) return usageError(io, run.diagnostic);
+  const name = run.argument;
   const { paths } = findStack(io, parsed.values.file);
-  if (verb === undefined) {
+  if (name === undefined) {
     const result = await callApi(paths.socket, 'GET', '/v1/status');
     if (!result.ok) return printNoDaemon(io, result.error);
     const jobs = (result.body as { jobs?: JobStatus[] }).jobs ?? [];
@@ -42,21 +41,21 @@ export async function runJobs(args: readonly string[], io: CliIo): Promise<numbe
   }
   const wait = parsed.values.wait === true;
   // No limit with --wait but the job's own `timeout`: a run may take hours.
-  const result = await callApi(paths.socket, 'POST', `/v1/jobs/run?name=${encodeURIComponent(name ?? '')}${wait ? '&wait=1' : ''}`, wait ? 0 : undefined);
+  const result = await callApi(paths.socket, 'POST', `/v1/jobs/run?name=${encodeURIComponent(name)}${wait ? '&wait=1' : ''}`, wait ? 0 : undefined);
   if (!result.ok) return printNoDaemon(io, result.error);
   if (result.status !== 200) return printApiError(io, 'jobs run', result.body);
   const answer = result.body as RunAnswer;
   if (parsed.values.json === true) io.stdout(JSON.stringify(answer, null, 2));
   const outcome = answer.outcome;
   if (outcome === null) {
-    if (parsed.values.json !== true) io.stdout(`started run ${String(answer.run)} of ${name ?? ''} (pid ${String(answer.pid)}); its output: berth logs ${name ?? ''} -f`);
+    if (parsed.values.json !== true) io.stdout(`started run ${String(answer.run)} of ${name} (pid ${String(answer.pid)}); its output: berth logs ${name} -f`);
     return EXIT.ok;
   }
   if (outcome.kind === 'succeeded') {
-    if (parsed.values.json !== true) io.stdout(`run ${String(answer.run)} of ${name ?? ''} succeeded in ${String(outcome.ms)} ms`);
+    if (parsed.values.json !== true) io.stdout(`run ${String(answer.run)} of ${name} succeeded in ${String(outcome.ms)} ms`);
     return EXIT.ok;
   }
-  const { message, hint } = createDiagnostic('BERTH_E_JOB_FAILED', { params: { run: String(answer.run), job: name ?? '', reason: outcome.kind === 'stopped' ? `was stopped: ${outcome.reason}` : `failed: ${outcome.reason}` } });
+  const { message, hint } = createDiagnostic('BERTH_E_JOB_FAILED', { params: { run: String(answer.run), job: name, reason: outcome.kind === 'stopped' ? `was stopped: ${outcome.reason}` : `failed: ${outcome.reason}` } });
   io.stderr(`berth jobs run: BERTH_E_JOB_FAILED: ${message}\n  hint: ${hint}`);
   return EXIT.failed;
 }
